@@ -1,0 +1,8 @@
+"""Settings for a developer's machine: DEBUG on, an insecure key and a demo password."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = env("SECRET_KEY", default="django-insecure-local-only-civicplan-key")
+DEMO_PASSWORD = env("DEMO_PASSWORD", default="civicplan-demo")
