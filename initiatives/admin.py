@@ -1,3 +1,112 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-# Register your models here.
+from civicplan.admin import SpreadsheetAdmin
+
+from .models import (
+    Indicator,
+    IndicatorValue,
+    Initiative,
+    LearningReflection,
+    Membership,
+    StatusUpdate,
+)
+from .resources import IndicatorResource, IndicatorValueResource, InitiativeResource, StatusUpdateResource
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class StatusUpdateInline(admin.StackedInline):
+    model = StatusUpdate
+    extra = 0
+    fields = ["quarter", "status", "review_state", "narrative", "risks", "next_steps", "author", "version"]
+    readonly_fields = ["version"]
+    ordering = ["quarter__number"]
+    autocomplete_fields = ["author"]
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(SpreadsheetAdmin):
+    resource_classes = [InitiativeResource]
+    list_display = ["code", "title", "priority"]
+    list_display_links = ["code", "title"]
+    list_filter = ["priority__annual_plan", "priority"]
+    list_select_related = ["priority__annual_plan"]
+    search_fields = ["title", "description"]
+    ordering = ["priority__annual_plan__start_date", "priority__number", "number"]
+    filter_horizontal = ["expected_results"]
+    inlines = [MembershipInline, StatusUpdateInline]
+
+    @admin.display(description=_("code"), ordering="priority__number")
+    def code(self, obj):
+        return obj.code
+
+
+@admin.register(StatusUpdate)
+class StatusUpdateAdmin(SpreadsheetAdmin):
+    resource_classes = [StatusUpdateResource]
+    list_display = ["initiative", "quarter", "status", "review_state", "author", "updated_at"]
+    list_filter = ["quarter__annual_plan", "quarter__number", "status", "review_state", "initiative__priority"]
+    list_select_related = ["initiative__priority__annual_plan", "quarter__annual_plan", "author"]
+    search_fields = ["initiative__title", "narrative", "risks", "next_steps"]
+    ordering = ["initiative__priority__number", "initiative__number", "quarter__number"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    autocomplete_fields = ["author"]
+
+
+class IndicatorValueInline(admin.TabularInline):
+    model = IndicatorValue
+    extra = 0
+    fields = ["quarter", "value", "note", "author"]
+    ordering = ["quarter__number"]
+    autocomplete_fields = ["author"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SpreadsheetAdmin):
+    resource_classes = [IndicatorResource]
+    list_display = ["code", "name", "unit", "baseline", "target", "direction"]
+    list_display_links = ["code", "name"]
+    list_filter = ["expected_result__priority__annual_plan", "expected_result__priority", "direction"]
+    list_select_related = ["expected_result__priority__annual_plan"]
+    search_fields = ["name", "description"]
+    ordering = ["expected_result__priority__number", "expected_result__number", "number"]
+    inlines = [IndicatorValueInline]
+
+    @admin.display(description=_("code"))
+    def code(self, obj):
+        return obj.code
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(SpreadsheetAdmin):
+    resource_classes = [IndicatorValueResource]
+    list_display = ["indicator", "quarter", "value", "author", "updated_at"]
+    list_filter = ["quarter__annual_plan", "quarter__number"]
+    list_select_related = ["indicator__expected_result__priority", "quarter__annual_plan", "author"]
+    search_fields = ["indicator__name", "note"]
+    ordering = ["indicator__expected_result__priority__number", "indicator__number", "quarter__number"]
+    autocomplete_fields = ["author"]
+
+
+@admin.register(LearningReflection)
+class LearningReflectionAdmin(admin.ModelAdmin):
+    list_display = ["learning_question", "quarter", "author", "updated_at"]
+    list_filter = ["quarter__annual_plan", "quarter__number"]
+    list_select_related = ["learning_question__priority", "quarter__annual_plan", "author"]
+    search_fields = ["text"]
+    ordering = ["learning_question__priority__number", "quarter__number"]
+    autocomplete_fields = ["author"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "initiative", "role"]
+    list_filter = ["role", "initiative__priority"]
+    list_select_related = ["user", "initiative__priority"]
+    search_fields = ["user__username", "initiative__title"]
+    autocomplete_fields = ["user", "initiative"]

@@ -86,9 +86,7 @@ class Membership(models.Model):
         ordering = ["initiative", "role", "user__username"]
         constraints = [
             models.UniqueConstraint(fields=["initiative", "user"], name="membership_once_per_initiative"),
-            models.UniqueConstraint(
-                fields=["initiative"], condition=models.Q(role="lead"), name="membership_one_lead"
-            ),
+            models.UniqueConstraint(fields=["initiative"], condition=models.Q(role="lead"), name="membership_one_lead"),
             models.CheckConstraint(condition=models.Q(role__in=["lead", "member"]), name="membership_role_valid"),
         ]
 
@@ -152,9 +150,7 @@ class StatusUpdate(QuarterlyRecord):
     narrative = models.TextField(_("progress"), blank=True)
     risks = models.TextField(_("risks"), blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
-    review_state = models.CharField(
-        _("review"), max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT
-    )
+    review_state = models.CharField(_("review"), max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT)
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Raised by every save, so that a concurrent edit is detected.")
     )
@@ -167,9 +163,7 @@ class StatusUpdate(QuarterlyRecord):
         ordering = ["initiative", "quarter__number"]
         constraints = [
             models.UniqueConstraint(fields=["initiative", "quarter"], name="statusupdate_once_per_quarter"),
-            models.CheckConstraint(
-                condition=models.Q(status__in=Status.values), name="statusupdate_status_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(status__in=Status.values), name="statusupdate_status_valid"),
             models.CheckConstraint(
                 condition=models.Q(review_state__in=ReviewState.values),
                 name="statusupdate_review_state_valid",
@@ -277,7 +271,9 @@ class IndicatorValueManager(models.Manager):
 class IndicatorValue(QuarterlyRecord):
     """An indicator's measured value at the end of a quarter: one per indicator and quarter."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicator"))
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicator")
+    )
     quarter = models.ForeignKey(
         Quarter, on_delete=models.PROTECT, related_name="indicator_values", verbose_name=_("quarter")
     )
@@ -328,7 +324,9 @@ class LearningReflection(QuarterlyRecord):
     learning_question = models.ForeignKey(
         LearningQuestion, on_delete=models.CASCADE, related_name="reflections", verbose_name=_("learning question")
     )
-    quarter = models.ForeignKey(Quarter, on_delete=models.PROTECT, related_name="reflections", verbose_name=_("quarter"))
+    quarter = models.ForeignKey(
+        Quarter, on_delete=models.PROTECT, related_name="reflections", verbose_name=_("quarter")
+    )
     text = models.TextField(_("reflection"))
 
     objects = LearningReflectionManager()

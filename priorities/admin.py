@@ -1,3 +1,164 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-# Register your models here.
+from civicplan.admin import SpreadsheetAdmin
+from initiatives.models import Initiative
+
+from .models import (
+    AnnualPlan,
+    Event,
+    ExpectedResult,
+    KeyChange,
+    LearningQuestion,
+    OrganisationalPriority,
+    Quarter,
+    QuarterLock,
+    StrategicPlan,
+    StrategicPriority,
+)
+from .resources import EventResource, ExpectedResultResource
+
+
+class KeyChangeInline(admin.StackedInline):
+    model = KeyChange
+    extra = 0
+
+
+@admin.register(StrategicPlan)
+class StrategicPlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "start_year", "end_year"]
+    search_fields = ["title", "overall_goal"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [KeyChangeInline]
+
+
+class QuarterInline(admin.TabularInline):
+    model = Quarter
+    extra = 0
+    max_num = 4
+    fields = ["number", "start_date", "end_date"]
+
+
+class OrganisationalPriorityInline(admin.StackedInline):
+    model = OrganisationalPriority
+    extra = 0
+
+
+@admin.register(AnnualPlan)
+class AnnualPlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "strategic_plan", "start_date", "language"]
+    list_filter = ["strategic_plan"]
+    search_fields = ["title", "slug", "context"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [QuarterInline, OrganisationalPriorityInline]
+
+
+class QuarterLockInline(admin.StackedInline):
+    model = QuarterLock
+    extra = 0
+    max_num = 1
+    fields = ["reason", "locked_by", "locked_at"]
+    readonly_fields = ["locked_at"]
+    autocomplete_fields = ["locked_by"]
+
+
+@admin.register(Quarter)
+class QuarterAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "annual_plan", "number", "start_date", "end_date", "is_locked"]
+    list_filter = ["annual_plan", ("lock", admin.EmptyFieldListFilter)]
+    list_select_related = ["annual_plan", "lock"]
+    inlines = [QuarterLockInline]
+
+    @admin.display(description=_("locked"), boolean=True)
+    def is_locked(self, obj):
+        return obj.locked
+
+    ordering = ["annual_plan__start_date", "number"]
+
+
+class ExpectedResultInline(admin.StackedInline):
+    model = ExpectedResult
+    extra = 0
+    ordering = ["number"]
+
+
+class LearningQuestionInline(admin.StackedInline):
+    model = LearningQuestion
+    extra = 0
+    ordering = ["number"]
+
+
+class InitiativeInline(admin.TabularInline):
+    model = Initiative
+    extra = 0
+    fields = ["number", "title"]
+    ordering = ["number"]
+    show_change_link = True
+
+
+@admin.register(StrategicPriority)
+class StrategicPriorityAdmin(admin.ModelAdmin):
+    list_display = ["number", "short_title", "annual_plan"]
+    list_display_links = ["number", "short_title"]
+    list_filter = ["annual_plan"]
+    list_select_related = ["annual_plan"]
+    search_fields = ["title", "short_title", "statement"]
+    ordering = ["annual_plan__start_date", "number"]
+    inlines = [ExpectedResultInline, LearningQuestionInline, InitiativeInline]
+
+
+@admin.register(ExpectedResult)
+class ExpectedResultAdmin(SpreadsheetAdmin):
+    resource_classes = [ExpectedResultResource]
+    list_display = ["code", "short_text", "priority"]
+    list_filter = ["priority__annual_plan", "priority"]
+    list_select_related = ["priority__annual_plan"]
+    search_fields = ["text"]
+    ordering = ["priority__annual_plan__start_date", "priority__number", "number"]
+
+    @admin.display(description=_("code"))
+    def code(self, obj):
+        return obj.code
+
+    @admin.display(description=_("text"))
+    def short_text(self, obj):
+        return obj.text[:120]
+
+
+@admin.register(LearningQuestion)
+class LearningQuestionAdmin(admin.ModelAdmin):
+    list_display = ["code", "short_text", "priority"]
+    list_filter = ["priority__annual_plan", "priority"]
+    list_select_related = ["priority__annual_plan"]
+    search_fields = ["text"]
+    ordering = ["priority__annual_plan__start_date", "priority__number", "number"]
+
+    @admin.display(description=_("code"))
+    def code(self, obj):
+        return obj.code
+
+    @admin.display(description=_("text"))
+    def short_text(self, obj):
+        return obj.text[:120]
+
+
+@admin.register(OrganisationalPriority)
+class OrganisationalPriorityAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "area", "annual_plan"]
+    list_display_links = ["number", "title"]
+    list_filter = ["annual_plan", "area"]
+    list_select_related = ["annual_plan"]
+    search_fields = ["title", "description"]
+    ordering = ["annual_plan__start_date", "number"]
+
+
+@admin.register(Event)
+class EventAdmin(SpreadsheetAdmin):
+    resource_classes = [EventResource]
+    list_display = ["title", "quarter", "start_date", "end_date", "kind", "priority"]
+    list_filter = ["annual_plan", "quarter__number", "kind", "priority"]
+    list_select_related = ["annual_plan", "quarter__annual_plan", "priority"]
+    search_fields = ["title", "description", "slug"]
+    ordering = ["annual_plan__start_date", "quarter__number", "start_date", "title"]
+    autocomplete_fields = ["initiative"]
+    prepopulated_fields = {"slug": ["title"]}

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class PrioritiesConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'priorities'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "priorities"

@@ -7,6 +7,7 @@ and spreadsheets never carry database ids, and loading a fixture twice changes n
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length
@@ -183,9 +184,6 @@ class Quarter(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     start_date = models.DateField(_("first day"))
     end_date = models.DateField(_("last day"))
-    locked = models.BooleanField(
-        _("locked"), default=False, help_text=_("A locked quarter refuses every change to its updates.")
-    )
 
     objects = QuarterManager()
 
@@ -215,6 +213,43 @@ class Quarter(models.Model):
 
     def contains(self, day: datetime.date) -> bool:
         return self.start_date <= day <= self.end_date
+
+    @property
+    def locked(self) -> bool:
+        """Whether the quarter takes no more change (select_related("lock") to read it for free)."""
+        try:
+            return self.lock is not None
+        except QuarterLock.DoesNotExist:
+            return False
+
+
+class QuarterLock(models.Model):
+    """A quarter is locked while this row exists.
+
+    The lock is kept apart from the quarter so that reloading the plan from its fixture,
+    which rewrites every quarter, never unlocks one.
+    """
+
+    quarter = models.OneToOneField(
+        Quarter, on_delete=models.CASCADE, primary_key=True, related_name="lock", verbose_name=_("quarter")
+    )
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("locked by"),
+    )
+    locked_at = models.DateTimeField(_("locked at"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("quarter lock")
+        verbose_name_plural = _("quarter locks")
+
+    def __str__(self):
+        return f"{self.quarter} 🔒"
 
 
 class StrategicPriorityManager(models.Manager):
@@ -418,9 +453,7 @@ class Event(models.Model):
                 condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
                 name="event_dates_in_order",
             ),
-            models.CheckConstraint(
-                condition=models.Q(kind__in=EventKind.values), name="event_kind_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(kind__in=EventKind.values), name="event_kind_valid"),
             max_length_check("title", TITLE_MAX, "event_title_length"),
             # The dates inside the quarter are checked by a trigger (migration 0002):
             # a check constraint cannot read the quarter's row.

@@ -1,3 +1,1 @@
-from django.db import models
-
-# Create your models here.
+"""Board updates and stored reports will live here (see the reporting issue)."""

@@ -1,0 +1,65 @@
+"""What every civicplan admin page with spreadsheets shares."""
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ImportForm
+
+from .spreadsheets import FORMATS, SpreadsheetError, check_size, report_from_result
+
+
+class LimitedImportForm(ImportForm):
+    """Refuses an oversized file before any byte of it is read into memory."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        try:
+            check_size(upload.size)
+        except SpreadsheetError as error:
+            raise forms.ValidationError(str(error)) from None
+        return upload
+
+
+class SpreadsheetAdmin(ImportExportModelAdmin):
+    """Import and export in CSV and XLSX, all rows or none, with the reasons in words.
+
+    Import and export need the model's ``import_*``/``export_*`` permission (see the
+    IMPORT_EXPORT_*_PERMISSION_CODE settings); a superuser has them all.
+    """
+
+    formats = FORMATS
+    import_form_class = LimitedImportForm
+    to_encoding = None  # SafeCSV writes UTF-8 with a byte-order mark itself
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, SpreadsheetError):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        result = getattr(response, "context_data", {}).get("result")
+        if result is not None:
+            report = report_from_result(result)
+            if report.errors:
+                messages.error(request, report.summary())
+                for line in report.errors:
+                    messages.error(request, line)
+            else:
+                messages.info(request, report.summary())
+        return response
+
+    def process_result(self, result, request):
+        report = report_from_result(result)
+        if report.errors:
+            # The file passed the preview but not the import (the data changed since):
+            # nothing was written, and the user is told why.
+            messages.error(request, report.summary())
+            for line in report.errors:
+                messages.error(request, line)
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
+        return super().process_result(result, request)

@@ -1,0 +1,371 @@
+"""Spreadsheets in and out, safely: CSV and XLSX for django-import-export.
+
+What the library does not do for us, done here once for every resource:
+- refuse a file beyond a size, a row count or (for XLSX, a zip) an unpacked size,
+  before reading it whole: a small zip bomb expands to hundreds of megabytes;
+- refuse a CSV that is not UTF-8 text (UTF-8 with a byte-order mark is fine), and an
+  XLSX with formula cells (without a cached value they would import as empty);
+- say what is wrong, in words and with the file's line number, and import no row of
+  a file that has any bad row;
+- neutralise, on export, every cell that a spreadsheet program would run as a formula
+  (``=``, ``+``, ``-``, ``@``, tab, carriage return), and undo it on import so that
+  exporting then importing changes nothing.
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+import tablib
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from import_export import resources, widgets
+from import_export.formats import base_formats
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+
+
+class SpreadsheetError(ValueError):
+    """The file cannot be read as a spreadsheet; the message says why, for a person."""
+
+
+def neutralise(value):
+    """Make a text cell inert in a spreadsheet program: ``=1+1`` becomes ``'=1+1``."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES + (ESCAPE,)):
+        return ESCAPE + value
+    return value
+
+
+def unneutralise(value):
+    """Undo :func:`neutralise`, so that an exported file imports unchanged."""
+    if isinstance(value, str) and value.startswith(ESCAPE) and value[1:].startswith(FORMULA_PREFIXES + (ESCAPE,)):
+        return value[1:]
+    return value
+
+
+def check_size(size: int) -> None:
+    limit = settings.SPREADSHEET_MAX_BYTES
+    if size > limit:
+        raise SpreadsheetError(
+            _("The file is %(size)s bytes; the limit is %(limit)s bytes. Split it into smaller files.")
+            % {"size": size, "limit": limit}
+        )
+
+
+def _too_many_rows() -> SpreadsheetError:
+    return SpreadsheetError(
+        _("The file has more than %(limit)s rows. Split it into smaller files.")
+        % {"limit": settings.SPREADSHEET_MAX_ROWS}
+    )
+
+
+def _dataset(headers: list, rows: list[list]) -> tablib.Dataset:
+    """A dataset from a header row and data rows, refusing what no import could use."""
+    if not headers or all(h in (None, "") for h in headers):
+        raise SpreadsheetError(_("The file is empty: the first line must name the columns."))
+    names = [str(h).strip() if h is not None else "" for h in headers]
+    for position, name in enumerate(names, 1):
+        if not name:
+            raise SpreadsheetError(_("Column %(position)s has no name in the first line.") % {"position": position})
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise SpreadsheetError(_("The first line names a column twice: %(names)s.") % {"names": ", ".join(duplicated)})
+    if not rows:
+        raise SpreadsheetError(_("The file has column names but no rows to import."))
+    return tablib.Dataset(*rows, headers=names)
+
+
+def read_csv(data: bytes) -> tablib.Dataset:
+    check_size(len(data))
+    if data.startswith(b"PK\x03\x04"):
+        raise SpreadsheetError(_("This is an XLSX (or other zip) file, not CSV text: choose the XLSX format."))
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SpreadsheetError(_('The file is UTF-16 text; civicplan reads UTF-8. Save it again as "CSV UTF-8".'))
+    if b"\x00" in data:
+        raise SpreadsheetError(_("The file is not text (it holds NUL bytes): it is not a CSV file."))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise SpreadsheetError(
+            _(
+                "The file is not UTF-8 text (byte 0x%(byte)s on line %(line)s): it was probably saved as "
+                'Latin-1 or Windows-1252. Save it again as "CSV UTF-8".'
+            )
+            % {"byte": data[error.start : error.start + 1].hex(), "line": line}
+        ) from None
+    first_line = text.split("\n", 1)[0]
+    # Spreadsheet programs in French save CSV with semicolons; accept both.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        headers = next(reader, [])
+        rows = []
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(rows) >= settings.SPREADSHEET_MAX_ROWS:
+                raise _too_many_rows()
+            if len(row) != len(headers):
+                raise SpreadsheetError(
+                    _("Line %(line)s has %(cells)s cells where the first line names %(columns)s columns.")
+                    % {"line": reader.line_num, "cells": len(row), "columns": len(headers)}
+                )
+            rows.append(row)
+    except csv.Error as error:
+        raise SpreadsheetError(
+            _("Line %(line)s is not valid CSV: %(error)s.") % {"line": reader.line_num, "error": error}
+        ) from None
+    return _dataset(headers, rows)
+
+
+def _check_unpacked_size(archive: zipfile.ZipFile) -> None:
+    """Refuse a zip that unpacks beyond the limit, counting real bytes, not the headers' word."""
+    limit = settings.SPREADSHEET_MAX_UNPACKED_BYTES
+    refusal = SpreadsheetError(
+        _("The file unpacks to more than %(limit)s bytes: it is refused as a possible zip bomb.") % {"limit": limit}
+    )
+    members = archive.infolist()
+    if len(members) > 1000 or sum(m.file_size for m in members) > limit:
+        raise refusal
+    total = 0
+    for member in members:
+        with archive.open(member) as stream:
+            while chunk := stream.read(1024 * 1024):
+                total += len(chunk)
+                if total > limit:
+                    raise refusal
+
+
+def _plain(value):
+    """A cell's value as the importer expects it: whole numbers as int, text stripped."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def read_xlsx(data: bytes) -> tablib.Dataset:
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    check_size(len(data))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise SpreadsheetError(_("The file is not an XLSX workbook (it is not a zip archive).")) from None
+    with archive:
+        if "xl/workbook.xml" not in archive.namelist():
+            raise SpreadsheetError(_("The file is a zip archive but not an XLSX workbook."))
+        try:
+            _check_unpacked_size(archive)
+        except (zipfile.BadZipFile, EOFError, OSError) as error:
+            raise SpreadsheetError(_("The XLSX file is damaged: %(error)s.") % {"error": error}) from None
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises many kinds on a damaged file
+        raise SpreadsheetError(_("The XLSX file is damaged: %(error)s.") % {"error": error}) from None
+    try:
+        sheet = book.worksheets[0]
+        headers, rows = None, []
+        for line, cells in enumerate(sheet.iter_rows(), 1):
+            values = []
+            for column, cell in enumerate(cells, 1):
+                if cell.data_type == "f":
+                    raise SpreadsheetError(
+                        _("Cell %(cell)s (line %(line)s) holds a formula; put its value instead.")
+                        % {"cell": f"{get_column_letter(column)}{line}", "line": line}
+                    )
+                values.append(_plain(cell.value))
+            if headers is None:
+                headers = values
+                while headers and headers[-1] in (None, ""):
+                    headers.pop()
+                continue
+            if not any(v not in (None, "") for v in values):
+                continue
+            if len(rows) >= settings.SPREADSHEET_MAX_ROWS:
+                raise _too_many_rows()
+            extra = values[len(headers) :]
+            if any(v not in (None, "") for v in extra):
+                raise SpreadsheetError(
+                    _("Line %(line)s has values beyond the %(columns)s named columns.")
+                    % {"line": line, "columns": len(headers)}
+                )
+            values = values[: len(headers)] + [None] * (len(headers) - len(values))
+            rows.append(values)
+    finally:
+        book.close()
+    return _dataset(headers or [], rows)
+
+
+class SafeCSV(base_formats.CSV):
+    """CSV read as bytes (we decode it and say why it fails), written as UTF-8 with a BOM
+    so that spreadsheet programs show the accents."""
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, str):
+            in_stream = in_stream.encode("utf-8")
+        return read_csv(in_stream)
+
+    def export_data(self, dataset, **kwargs):
+        return dataset.export("csv").encode("utf-8-sig")
+
+
+class SafeXLSX(base_formats.XLSX):
+    def create_dataset(self, in_stream):
+        return read_xlsx(in_stream)
+
+
+FORMATS = [SafeCSV, SafeXLSX]
+
+
+def read_spreadsheet(data: bytes, file_format: str) -> tablib.Dataset:
+    readers = {"csv": read_csv, "xlsx": read_xlsx}
+    if file_format not in readers:
+        raise SpreadsheetError(_("Unknown format %(format)s: use CSV or XLSX.") % {"format": file_format})
+    return readers[file_format](data)
+
+
+class PlanResource(resources.ModelResource):
+    """The rules every civicplan spreadsheet follows.
+
+    Subclasses declare their columns; ``required_columns`` must all be present, and a
+    column that is not known is refused (a typo would otherwise be ignored silently).
+    Rows are found by ``import_id_fields``, built from natural keys.
+    """
+
+    #: The columns that name the row's object (its natural key); two rows naming the
+    #: same object are refused.
+    key_columns: tuple[str, ...] = ()
+    required_columns: tuple[str, ...] = ()
+
+    class Meta:
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+
+    def import_data(self, dataset, **kwargs):
+        problems = self.column_problems(dataset.headers or [])
+        if problems:
+            # Refused before any row is read: every row would fail the same way.
+            result = self.get_result_class()()
+            result.total_rows = len(dataset)
+            result.append_base_error(self.get_error_result_class()(SpreadsheetError(problems)))
+            return result
+        self._first_line_of_key = {}
+        # All or nothing: without these the library commits the good rows of a bad file.
+        kwargs["use_transactions"] = True
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, **kwargs)
+
+    def column_problems(self, headers) -> str:
+        known = {f.column_name for f in self.get_import_fields()}
+        missing = [c for c in self.required_columns if c not in headers]
+        unknown = [h for h in headers if h not in known]
+        problems = []
+        if missing:
+            problems.append(_("missing columns: %(names)s") % {"names": ", ".join(missing)})
+        if unknown:
+            problems.append(
+                _("unknown columns: %(names)s (known: %(known)s)")
+                % {"names": ", ".join(unknown), "known": ", ".join(sorted(known))}
+            )
+        if not problems:
+            return ""
+        return _("The columns do not fit: %(problems)s.") % {"problems": "; ".join(problems)}
+
+    def before_import_row(self, row, **kwargs):
+        for key, value in row.items():
+            row[key] = unneutralise(value.strip() if isinstance(value, str) else value)
+        key = tuple(str(row.get(c) or "").strip().lower() for c in self.key_columns)
+        line = kwargs["row_number"] + 1
+        first = self._first_line_of_key.setdefault(key, line)
+        if first != line:
+            raise ValidationError(
+                _("This row repeats line %(first)s (same %(columns)s).")
+                % {"first": first, "columns": ", ".join(self.key_columns)}
+            )
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        if isinstance(field.widget, (widgets.NumberWidget, widgets.DateWidget)):
+            return value
+        return neutralise(value)
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or would do: counts, and every problem with its file line."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        if self.errors:
+            return ngettext(
+                "Nothing was imported: %(count)s problem.",
+                "Nothing was imported: %(count)s problems.",
+                len(self.errors),
+            ) % {"count": len(self.errors)}
+        return _("%(new)s new, %(updated)s changed, %(unchanged)s unchanged.") % {
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+
+
+def _messages(error) -> list[str]:
+    if isinstance(error, ValidationError):
+        return error.messages
+    return [str(error)]
+
+
+def report_from_result(result) -> ImportReport:
+    """Turn an import-export result into a report whose lines are the file's lines
+    (the first line names the columns, so data row N is line N + 1)."""
+    totals = result.totals
+    report = ImportReport(new=totals.get("new", 0), updated=totals.get("update", 0), unchanged=totals.get("skip", 0))
+    for error in result.base_errors:
+        report.errors.extend(_messages(error.error))
+    for row in result.error_rows:
+        for error in row.errors:
+            for message in _messages(error.error):
+                report.errors.append(_("Line %(line)s: %(message)s") % {"line": row.number + 1, "message": message})
+    for row in result.invalid_rows:
+        for field_name, messages in row.error_dict.items():
+            for message in messages:
+                if field_name == NON_FIELD_ERRORS:
+                    text = message
+                else:
+                    text = f"{field_name}: {message}"
+                report.errors.append(_("Line %(line)s: %(message)s") % {"line": row.number + 1, "message": text})
+    return report
+
+
+def import_spreadsheet(resource, data: bytes, file_format: str, *, dry_run: bool, user=None) -> ImportReport:
+    """Read ``data`` and import it with ``resource``: every row, or none if any is bad."""
+    try:
+        dataset = read_spreadsheet(data, file_format)
+    except SpreadsheetError as error:
+        return ImportReport(errors=[str(error)])
+    result = resource.import_data(dataset, dry_run=dry_run, raise_errors=False, user=user)
+    return report_from_result(result)

@@ -1,0 +1,281 @@
+"""Spreadsheet columns for initiatives and their quarterly tracking.
+
+Rows name their parents as people do: ``plan`` 2022-23, ``priority`` 2, ``initiative``
+3 (the third initiative of priority 2), ``quarter`` 1; an indicator by ``priority``,
+``result`` and ``indicator`` numbers.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from import_export import fields, widgets
+
+from civicplan.spreadsheets import PlanResource
+from priorities.models import ExpectedResult
+from priorities.resources import (
+    ChoiceWidget,
+    DecimalNumberWidget,
+    PlanColumnMixin,
+    PriorityWidget,
+    QuarterWidget,
+    ResultWidget,
+    WholeNumberWidget,
+    blank,
+    find_priority,
+    find_result,
+    whole_number,
+)
+
+from .models import Indicator, IndicatorValue, Initiative, Status, StatusUpdate
+
+
+class InitiativeWidget(widgets.Widget):
+    """An initiative by its number within the row's priority."""
+
+    def __init__(self, required=True, **kwargs):
+        self.required = required
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if blank(value):
+            if self.required:
+                raise ValueError(_("The initiative number is missing."))
+            return None
+        priority = find_priority(row, row.get("priority"))
+        number = whole_number(value, _("initiative"))
+        try:
+            return Initiative.objects.select_related("priority__annual_plan").get(priority=priority, number=number)
+        except Initiative.DoesNotExist:
+            raise ValueError(
+                _("Priority %(priority)s has no initiative %(number)s.")
+                % {"priority": priority.number, "number": number}
+            ) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value.number if value else ""
+
+
+class IndicatorWidget(widgets.Widget):
+    """An indicator by its number within the row's expected result."""
+
+    def clean(self, value, row=None, **kwargs):
+        if blank(value):
+            raise ValueError(_("The indicator number is missing."))
+        result = find_result(row, row.get("result"))
+        number = whole_number(value, _("indicator"))
+        try:
+            return Indicator.objects.select_related("expected_result__priority__annual_plan").get(
+                expected_result=result, number=number
+            )
+        except Indicator.DoesNotExist:
+            raise ValueError(
+                _("Expected result %(result)s has no indicator %(number)s.") % {"result": result.code, "number": number}
+            ) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value.number if value else ""
+
+
+class ResultNumbersWidget(widgets.ManyToManyWidget):
+    """The expected results an initiative serves, as their numbers in its priority: "1, 2"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(ExpectedResult, separator=",", field="number", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if blank(value):
+            return ExpectedResult.objects.none()
+        priority = find_priority(row, row.get("priority"))
+        parts = [p for p in str(value).replace(";", ",").split(",") if p.strip()]
+        numbers = {whole_number(p, _("expected result")) for p in parts}
+        results = list(ExpectedResult.objects.filter(priority=priority, number__in=numbers))
+        unknown = numbers - {r.number for r in results}
+        if unknown:
+            raise ValueError(
+                _("Priority %(priority)s has no expected result %(numbers)s.")
+                % {"priority": priority.number, "numbers": ", ".join(str(n) for n in sorted(unknown))}
+            )
+        return results
+
+    def render(self, value, obj=None, **kwargs):
+        return ", ".join(str(r.number) for r in value.all()) if value is not None else ""
+
+
+class QuarterRecordResource(PlanResource):
+    """A resource of things written per quarter: a locked quarter takes no change."""
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        super().validate_instance(instance, import_validation_errors, validate_unique)
+        if instance.quarter.locked:
+            raise ValidationError(
+                {"quarter": _("%(quarter)s is locked: it takes no change.") % {"quarter": instance.quarter.code}}
+            )
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if instance.pk is None and instance.author_id is None:
+            user = kwargs.get("user")
+            instance.author = user if user is not None and user.is_authenticated else None
+
+
+class InitiativeResource(PlanColumnMixin, PlanResource):
+    plan_path = "priority__annual_plan"
+    key_columns = ("plan", "priority", "number")
+    required_columns = ("plan", "priority", "number", "title")
+
+    plan = fields.Field(column_name="plan", readonly=True)
+    priority = fields.Field(attribute="priority", column_name="priority", widget=PriorityWidget())
+    number = fields.Field(attribute="number", column_name="number", widget=WholeNumberWidget(_l("number")))
+    title = fields.Field(attribute="title", column_name="title")
+    description = fields.Field(attribute="description", column_name="description")
+    expected_results = fields.Field(
+        attribute="expected_results", column_name="expected_results", widget=ResultNumbersWidget()
+    )
+
+    class Meta(PlanResource.Meta):
+        model = Initiative
+        import_id_fields = ("priority", "number")
+        fields = ("plan", "priority", "number", "title", "description", "expected_results")
+
+    def get_queryset(self):
+        return (
+            Initiative.objects.select_related("priority__annual_plan")
+            .prefetch_related("expected_results")
+            .order_by("priority__annual_plan__start_date", "priority__number", "number")
+        )
+
+
+class IndicatorResource(PlanColumnMixin, PlanResource):
+    plan_path = "expected_result__priority__annual_plan"
+    key_columns = ("plan", "priority", "result", "number")
+    required_columns = ("plan", "priority", "result", "number", "name", "baseline", "target")
+
+    plan = fields.Field(column_name="plan", readonly=True)
+    priority = fields.Field(column_name="priority", readonly=True)
+    result = fields.Field(attribute="expected_result", column_name="result", widget=ResultWidget())
+    number = fields.Field(attribute="number", column_name="number", widget=WholeNumberWidget(_l("number")))
+    name = fields.Field(attribute="name", column_name="name")
+    unit = fields.Field(attribute="unit", column_name="unit")
+    baseline = fields.Field(attribute="baseline", column_name="baseline", widget=DecimalNumberWidget())
+    target = fields.Field(attribute="target", column_name="target", widget=DecimalNumberWidget())
+    direction = fields.Field(
+        attribute="direction", column_name="direction", widget=ChoiceWidget(Indicator.Direction, _l("Direction"))
+    )
+    description = fields.Field(attribute="description", column_name="description")
+
+    class Meta(PlanResource.Meta):
+        model = Indicator
+        import_id_fields = ("result", "number")
+        fields = (
+            "plan",
+            "priority",
+            "result",
+            "number",
+            "name",
+            "unit",
+            "baseline",
+            "target",
+            "direction",
+            "description",
+        )
+
+    def dehydrate_priority(self, obj):
+        return obj.expected_result.priority.number
+
+    def get_queryset(self):
+        return Indicator.objects.select_related("expected_result__priority__annual_plan").order_by(
+            "expected_result__priority__annual_plan__start_date",
+            "expected_result__priority__number",
+            "expected_result__number",
+            "number",
+        )
+
+
+class IndicatorValueResource(PlanColumnMixin, QuarterRecordResource):
+    plan_path = "quarter__annual_plan"
+    key_columns = ("plan", "priority", "result", "indicator", "quarter")
+    required_columns = ("plan", "priority", "result", "indicator", "quarter", "value")
+
+    plan = fields.Field(column_name="plan", readonly=True)
+    priority = fields.Field(column_name="priority", readonly=True)
+    result = fields.Field(column_name="result", readonly=True)
+    indicator = fields.Field(attribute="indicator", column_name="indicator", widget=IndicatorWidget())
+    indicator_name = fields.Field(column_name="indicator_name", readonly=True)
+    quarter = fields.Field(attribute="quarter", column_name="quarter", widget=QuarterWidget())
+    value = fields.Field(attribute="value", column_name="value", widget=DecimalNumberWidget())
+    note = fields.Field(attribute="note", column_name="note")
+
+    class Meta(PlanResource.Meta):
+        model = IndicatorValue
+        import_id_fields = ("indicator", "quarter")
+        fields = ("plan", "priority", "result", "indicator", "indicator_name", "quarter", "value", "note")
+
+    def dehydrate_priority(self, obj):
+        return obj.indicator.expected_result.priority.number
+
+    def dehydrate_result(self, obj):
+        return obj.indicator.expected_result.number
+
+    def dehydrate_indicator_name(self, obj):
+        return obj.indicator.name
+
+    def get_queryset(self):
+        return IndicatorValue.objects.select_related(
+            "indicator__expected_result__priority__annual_plan", "quarter__annual_plan"
+        ).order_by(
+            "quarter__annual_plan__start_date",
+            "indicator__expected_result__priority__number",
+            "indicator__expected_result__number",
+            "indicator__number",
+            "quarter__number",
+        )
+
+
+class StatusUpdateResource(PlanColumnMixin, QuarterRecordResource):
+    plan_path = "quarter__annual_plan"
+    key_columns = ("plan", "priority", "initiative", "quarter")
+    required_columns = ("plan", "priority", "initiative", "quarter", "status")
+
+    plan = fields.Field(column_name="plan", readonly=True)
+    priority = fields.Field(column_name="priority", readonly=True)
+    initiative = fields.Field(attribute="initiative", column_name="initiative", widget=InitiativeWidget())
+    initiative_title = fields.Field(column_name="initiative_title", readonly=True)
+    quarter = fields.Field(attribute="quarter", column_name="quarter", widget=QuarterWidget())
+    status = fields.Field(attribute="status", column_name="status", widget=ChoiceWidget(Status, _l("Status")))
+    narrative = fields.Field(attribute="narrative", column_name="narrative")
+    risks = fields.Field(attribute="risks", column_name="risks")
+    next_steps = fields.Field(attribute="next_steps", column_name="next_steps")
+
+    class Meta(PlanResource.Meta):
+        model = StatusUpdate
+        import_id_fields = ("initiative", "quarter")
+        fields = (
+            "plan",
+            "priority",
+            "initiative",
+            "initiative_title",
+            "quarter",
+            "status",
+            "narrative",
+            "risks",
+            "next_steps",
+        )
+
+    def dehydrate_priority(self, obj):
+        return obj.initiative.priority.number
+
+    def dehydrate_initiative_title(self, obj):
+        return obj.initiative.title
+
+    def get_queryset(self):
+        return StatusUpdate.objects.select_related(
+            "initiative__priority__annual_plan", "quarter__annual_plan"
+        ).order_by(
+            "quarter__annual_plan__start_date", "initiative__priority__number", "initiative__number", "quarter__number"
+        )
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        if instance.pk is not None:
+            # A changed row is a new version: an edit open in a browser meanwhile will
+            # see the conflict instead of overwriting this import.
+            instance.version += 1

@@ -1,0 +1,174 @@
+"""Test data: the minimum each test needs, made through the models."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from initiatives.models import (
+    Indicator,
+    IndicatorValue,
+    Initiative,
+    LearningReflection,
+    Membership,
+    Status,
+    StatusUpdate,
+)
+from priorities.models import (
+    AnnualPlan,
+    Event,
+    ExpectedResult,
+    LearningQuestion,
+    Quarter,
+    StrategicPlan,
+    StrategicPriority,
+    quarter_bounds,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("pass-for-tests")
+
+
+class StrategicPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StrategicPlan
+        django_get_or_create = ["slug"]
+
+    slug = "2022-2027"
+    title = "Plan stratégique 2022-2027"
+    start_year = 2022
+    end_year = 2027
+    overall_goal = "Renforcer la société civile."
+
+
+class AnnualPlanFactory(factory.django.DjangoModelFactory):
+    """An annual plan with its four quarters."""
+
+    class Meta:
+        model = AnnualPlan
+        django_get_or_create = ["slug"]
+        skip_postgeneration_save = True
+
+    strategic_plan = factory.SubFactory(StrategicPlanFactory)
+    slug = "2022-23"
+    title = "Plan annuel 2022-2023"
+    start_date = datetime.date(2022, 7, 1)
+
+    @factory.post_generation
+    def quarters(plan, create, extracted, **kwargs):
+        if not create:
+            return
+        for number in range(1, 5):
+            start, end = quarter_bounds(plan.start_date, number)
+            Quarter.objects.get_or_create(
+                annual_plan=plan, number=number, defaults={"start_date": start, "end_date": end}
+            )
+
+
+class PriorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StrategicPriority
+
+    annual_plan = factory.SubFactory(AnnualPlanFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.LazyAttribute(lambda p: f"Priorité {p.number}")
+    short_title = factory.LazyAttribute(lambda p: f"Priorité {p.number}")
+    statement = "Énoncé."
+
+
+class ExpectedResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExpectedResult
+
+    priority = factory.SubFactory(PriorityFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    text = factory.LazyAttribute(lambda r: f"Résultat {r.number}")
+
+
+class LearningQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LearningQuestion
+
+    priority = factory.SubFactory(PriorityFactory)
+    number = 1
+    text = "Qu'avons-nous appris ?"
+
+
+class InitiativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Initiative
+
+    priority = factory.SubFactory(PriorityFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.LazyAttribute(lambda i: f"Initiative {i.number}")
+    description = "Description."
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.LEAD
+
+
+def quarter_of(plan: AnnualPlan, number: int) -> Quarter:
+    return plan.quarters.get(number=number)
+
+
+class StatusUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StatusUpdate
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    quarter = factory.LazyAttribute(lambda u: quarter_of(u.initiative.priority.annual_plan, 1))
+    status = Status.ON_TRACK
+    narrative = "Avancement."
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    expected_result = factory.SubFactory(ExpectedResultFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.LazyAttribute(lambda i: f"Indicateur {i.number}")
+    unit = "organisations"
+    baseline = 10
+    target = 20
+
+
+class IndicatorValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorValue
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    quarter = factory.LazyAttribute(lambda v: quarter_of(v.indicator.expected_result.priority.annual_plan, 1))
+    value = 12
+
+
+class LearningReflectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LearningReflection
+
+    learning_question = factory.SubFactory(LearningQuestionFactory)
+    quarter = factory.LazyAttribute(lambda r: quarter_of(r.learning_question.priority.annual_plan, 1))
+    text = "Réflexion."
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    annual_plan = factory.SubFactory(AnnualPlanFactory)
+    quarter = factory.LazyAttribute(lambda e: quarter_of(e.annual_plan, 1))
+    slug = factory.Sequence(lambda n: f"event-{n}")
+    title = factory.Sequence(lambda n: f"Évènement {n}")
