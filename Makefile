@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install load demo-users lint format check migrations bench clean
+.PHONY: run test install load demo-users lint format check migrations bench vendor clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,3 +52,22 @@ bench: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+
+## vendor: fetch the third-party CSS and JavaScript from npm into static/vendor/<name>-<version>/
+## (committed: the app never loads them from another site, and offline deployments need them);
+## axe-core, for the browser tests only, into tests/browser/vendor/
+HTMX_VERSION := 2.0.11
+PICO_VERSION := 2.1.1
+AXE_VERSION := 4.14.1
+vendor:
+	rm -rf .vendor-tmp && mkdir -p .vendor-tmp
+	cd .vendor-tmp && npm pack --silent htmx.org@$(HTMX_VERSION) @picocss/pico@$(PICO_VERSION) axe-core@$(AXE_VERSION) >/dev/null
+	cd .vendor-tmp && for f in *.tgz; do mkdir -p "$${f%.tgz}" && tar -xzf "$$f" -C "$${f%.tgz}"; done
+	mkdir -p static/vendor/htmx-$(HTMX_VERSION) static/vendor/pico-$(PICO_VERSION) tests/browser/vendor/axe-core-$(AXE_VERSION)
+	cp .vendor-tmp/htmx.org-$(HTMX_VERSION)/package/dist/htmx.min.js static/vendor/htmx-$(HTMX_VERSION)/
+	cp .vendor-tmp/htmx.org-$(HTMX_VERSION)/package/LICENSE static/vendor/htmx-$(HTMX_VERSION)/
+	cp .vendor-tmp/picocss-pico-$(PICO_VERSION)/package/css/pico.min.css static/vendor/pico-$(PICO_VERSION)/
+	cp .vendor-tmp/picocss-pico-$(PICO_VERSION)/package/LICENSE.md static/vendor/pico-$(PICO_VERSION)/
+	cp .vendor-tmp/axe-core-$(AXE_VERSION)/package/axe.min.js tests/browser/vendor/axe-core-$(AXE_VERSION)/
+	cp .vendor-tmp/axe-core-$(AXE_VERSION)/package/LICENSE tests/browser/vendor/axe-core-$(AXE_VERSION)/
+	rm -rf .vendor-tmp

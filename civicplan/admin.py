@@ -6,6 +6,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
+from simple_history.admin import SimpleHistoryAdmin
 
 from .spreadsheets import FORMATS, SpreadsheetError, check_size, report_from_result
 
@@ -22,8 +23,9 @@ class LimitedImportForm(ImportForm):
         return upload
 
 
-class SpreadsheetAdmin(ImportExportModelAdmin):
-    """Import and export in CSV and XLSX, all rows or none, with the reasons in words.
+class SpreadsheetAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
+    """Import and export in CSV and XLSX, all rows or none, with the reasons in words;
+    and the History button of django-simple-history.
 
     Import and export need the model's ``import_*``/``export_*`` permission (see the
     IMPORT_EXPORT_*_PERMISSION_CODE settings); a superuser has them all.

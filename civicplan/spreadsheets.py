@@ -15,18 +15,41 @@ What the library does not do for us, done here once for every resource:
 import csv
 import io
 import zipfile
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import ngettext
 from import_export import resources, widgets
 from import_export.formats import base_formats
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+KNOWN_BINARIES = [
+    (b"%PDF", _l("a PDF document")),
+    (b"\x89PNG", _l("a PNG image")),
+    (b"\xff\xd8\xff", _l("a JPEG image")),
+    (b"GIF8", _l("a GIF image")),
+    (b"\xd0\xcf\x11\xe0", _l("an old Excel or Word file (XLS, DOC): save it as XLSX or CSV UTF-8")),
+]
 ESCAPE = "'"
+
+
+_lookups: ContextVar[dict | None] = ContextVar("spreadsheet_lookups", default=None)
+
+
+def cached_lookup(key: tuple, find):
+    """``find()``, once per ``key`` within one import: a file names the same priority,
+    quarter or initiative on many rows, and each would otherwise cost a query."""
+    cache = _lookups.get()
+    if cache is None:
+        return find()
+    if key not in cache:
+        cache[key] = find()
+    return cache[key]
 
 
 class SpreadsheetError(ValueError):
@@ -41,10 +64,34 @@ def neutralise(value):
 
 
 def unneutralise(value):
-    """Undo :func:`neutralise`, so that an exported file imports unchanged."""
-    if isinstance(value, str) and value.startswith(ESCAPE) and value[1:].startswith(FORMULA_PREFIXES + (ESCAPE,)):
+    """Undo :func:`neutralise`, so that an exported file imports unchanged.
+
+    A workbook's XML turns a carriage return into a line feed, so ``'\n`` is undone too.
+    """
+    if isinstance(value, str) and value.startswith(ESCAPE) and value[1:].startswith(FORMULA_PREFIXES + (ESCAPE, "\n")):
         return value[1:]
     return value
+
+
+def same_text(a, b) -> bool:
+    """Equal but for line endings: browsers send \r\n, a workbook gives back \n."""
+    if not (isinstance(a, str) and isinstance(b, str)):
+        return False
+    return a.replace("\r\n", "\n").replace("\r", "\n") == b.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class TextWidget(widgets.Widget):
+    """Text: an empty cell is an empty text (not NULL), a number typed in it is its text."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return value if value is not None else ""
 
 
 def check_size(size: int) -> None:
@@ -63,8 +110,11 @@ def _too_many_rows() -> SpreadsheetError:
     )
 
 
-def _dataset(headers: list, rows: list[list]) -> tablib.Dataset:
-    """A dataset from a header row and data rows, refusing what no import could use."""
+def _dataset(headers: list, rows: list[list], lines: list[int]) -> tablib.Dataset:
+    """A dataset from a header row and data rows, refusing what no import could use.
+
+    ``lines`` gives each row's line in the file (blank lines are dropped, so the two
+    differ), kept on the dataset as ``source_lines`` for the messages."""
     if not headers or all(h in (None, "") for h in headers):
         raise SpreadsheetError(_("The file is empty: the first line must name the columns."))
     names = [str(h).strip() if h is not None else "" for h in headers]
@@ -76,7 +126,9 @@ def _dataset(headers: list, rows: list[list]) -> tablib.Dataset:
         raise SpreadsheetError(_("The first line names a column twice: %(names)s.") % {"names": ", ".join(duplicated)})
     if not rows:
         raise SpreadsheetError(_("The file has column names but no rows to import."))
-    return tablib.Dataset(*rows, headers=names)
+    dataset = tablib.Dataset(*rows, headers=names)
+    dataset.source_lines = lines
+    return dataset
 
 
 def read_csv(data: bytes) -> tablib.Dataset:
@@ -85,6 +137,9 @@ def read_csv(data: bytes) -> tablib.Dataset:
         raise SpreadsheetError(_("This is an XLSX (or other zip) file, not CSV text: choose the XLSX format."))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SpreadsheetError(_('The file is UTF-16 text; civicplan reads UTF-8. Save it again as "CSV UTF-8".'))
+    for magic, kind in KNOWN_BINARIES:
+        if data.startswith(magic):
+            raise SpreadsheetError(_("This is %(kind)s, not CSV text.") % {"kind": kind})
     if b"\x00" in data:
         raise SpreadsheetError(_("The file is not text (it holds NUL bytes): it is not a CSV file."))
     try:
@@ -98,14 +153,16 @@ def read_csv(data: bytes) -> tablib.Dataset:
             )
             % {"byte": data[error.start : error.start + 1].hex(), "line": line}
         ) from None
-    first_line = text.split("\n", 1)[0]
+    header_text = text.split("\n", 1)[0]
     # Spreadsheet programs in French save CSV with semicolons; accept both.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    delimiter = ";" if header_text.count(";") > header_text.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         headers = next(reader, [])
-        rows = []
+        rows, lines = [], []
+        line = reader.line_num + 1
         for row in reader:
+            first_line, line = line, reader.line_num + 1
             if not any(cell.strip() for cell in row):
                 continue
             if len(rows) >= settings.SPREADSHEET_MAX_ROWS:
@@ -113,14 +170,15 @@ def read_csv(data: bytes) -> tablib.Dataset:
             if len(row) != len(headers):
                 raise SpreadsheetError(
                     _("Line %(line)s has %(cells)s cells where the first line names %(columns)s columns.")
-                    % {"line": reader.line_num, "cells": len(row), "columns": len(headers)}
+                    % {"line": first_line, "cells": len(row), "columns": len(headers)}
                 )
             rows.append(row)
+            lines.append(first_line)
     except csv.Error as error:
         raise SpreadsheetError(
             _("Line %(line)s is not valid CSV: %(error)s.") % {"line": reader.line_num, "error": error}
         ) from None
-    return _dataset(headers, rows)
+    return _dataset(headers, rows, lines)
 
 
 def _check_unpacked_size(archive: zipfile.ZipFile) -> None:
@@ -172,7 +230,7 @@ def read_xlsx(data: bytes) -> tablib.Dataset:
         raise SpreadsheetError(_("The XLSX file is damaged: %(error)s.") % {"error": error}) from None
     try:
         sheet = book.worksheets[0]
-        headers, rows = None, []
+        headers, rows, lines = None, [], []
         for line, cells in enumerate(sheet.iter_rows(), 1):
             values = []
             for column, cell in enumerate(cells, 1):
@@ -199,9 +257,10 @@ def read_xlsx(data: bytes) -> tablib.Dataset:
                 )
             values = values[: len(headers)] + [None] * (len(headers) - len(values))
             rows.append(values)
+            lines.append(line)
     finally:
         book.close()
-    return _dataset(headers or [], rows)
+    return _dataset(headers or [], rows, lines)
 
 
 class SafeCSV(base_formats.CSV):
@@ -257,7 +316,15 @@ class PlanResource(resources.ModelResource):
         clean_model_instances = True
         use_transactions = True
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        for declared in self.fields.values():
+            if type(declared.widget) is widgets.Widget:
+                declared.widget = TextWidget()
+
     def import_data(self, dataset, **kwargs):
+        # Messages name the file's lines; blank lines were dropped, so keep the map.
+        self._source_lines = getattr(dataset, "source_lines", None) or [n + 1 for n in range(1, len(dataset) + 1)]
         problems = self.column_problems(dataset.headers or [])
         if problems:
             # Refused before any row is read: every row would fail the same way.
@@ -269,7 +336,25 @@ class PlanResource(resources.ModelResource):
         # All or nothing: without these the library commits the good rows of a bad file.
         kwargs["use_transactions"] = True
         kwargs["rollback_on_validation_errors"] = True
-        return super().import_data(dataset, **kwargs)
+        token = _lookups.set({})
+        try:
+            result = super().import_data(dataset, **kwargs)
+        finally:
+            _lookups.reset(token)
+        result.source_lines = self._source_lines
+        return result
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # The model's constraints are left to the database: each has a friendlier check
+        # in the fields or in clean(), and checking them here would cost a query apiece
+        # on every row.
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(exclude=errors.keys(), validate_unique=validate_unique, validate_constraints=False)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def column_problems(self, headers) -> str:
         known = {f.column_name for f in self.get_import_fields()}
@@ -290,14 +375,29 @@ class PlanResource(resources.ModelResource):
     def before_import_row(self, row, **kwargs):
         for key, value in row.items():
             row[key] = unneutralise(value.strip() if isinstance(value, str) else value)
-        key = tuple(str(row.get(c) or "").strip().lower() for c in self.key_columns)
-        line = kwargs["row_number"] + 1
-        first = self._first_line_of_key.setdefault(key, line)
-        if first != line:
+        self._line = self._source_lines[kwargs["row_number"] - 1]
+
+    def get_or_init_instance(self, instance_loader, row):
+        # Two rows naming the same object (by what their key columns resolve to, so that
+        # quarter "Q1" and "1" are the same) would silently overwrite each other.
+        key = tuple(_identity(self.fields[name].clean(row)) for name in self.get_import_id_fields())
+        first = self._first_line_of_key.setdefault(key, self._line)
+        if first != self._line:
             raise ValidationError(
-                _("This row repeats line %(first)s (same %(columns)s).")
-                % {"first": first, "columns": ", ".join(self.key_columns)}
+                _("This row repeats line %(first)s: it names the same %(what)s (columns %(columns)s).")
+                % {"what": self._meta.model._meta.verbose_name, "first": first, "columns": ", ".join(self.key_columns)}
             )
+        return super().get_or_init_instance(instance_loader, row)
+
+    def import_instance(self, instance, row, **kwargs):
+        before = {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        finally:
+            # A text that differs only by its line endings is not a change.
+            for name, old in before.items():
+                if same_text(old, getattr(instance, name)):
+                    setattr(instance, name, old)
 
     def export_field(self, field, instance, **kwargs):
         value = super().export_field(field, instance, **kwargs)
@@ -333,6 +433,10 @@ class ImportReport:
         }
 
 
+def _identity(value):
+    return value.pk if hasattr(value, "pk") else str(value).strip().lower()
+
+
 def _messages(error) -> list[str]:
     if isinstance(error, ValidationError):
         return error.messages
@@ -346,10 +450,17 @@ def report_from_result(result) -> ImportReport:
     report = ImportReport(new=totals.get("new", 0), updated=totals.get("update", 0), unchanged=totals.get("skip", 0))
     for error in result.base_errors:
         report.errors.extend(_messages(error.error))
+    lines = getattr(result, "source_lines", None)
+
+    def line_of(number):
+        return lines[number - 1] if lines else number + 1
+
     for row in result.error_rows:
         for error in row.errors:
             for message in _messages(error.error):
-                report.errors.append(_("Line %(line)s: %(message)s") % {"line": row.number + 1, "message": message})
+                report.errors.append(
+                    _("Line %(line)s: %(message)s") % {"line": line_of(row.number), "message": message}
+                )
     for row in result.invalid_rows:
         for field_name, messages in row.error_dict.items():
             for message in messages:
@@ -357,7 +468,7 @@ def report_from_result(result) -> ImportReport:
                     text = message
                 else:
                     text = f"{field_name}: {message}"
-                report.errors.append(_("Line %(line)s: %(message)s") % {"line": row.number + 1, "message": text})
+                report.errors.append(_("Line %(line)s: %(message)s") % {"line": line_of(row.number), "message": text})
     return report
 
 

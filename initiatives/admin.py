@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from civicplan.admin import SpreadsheetAdmin
 
@@ -94,7 +95,7 @@ class IndicatorValueAdmin(SpreadsheetAdmin):
 
 
 @admin.register(LearningReflection)
-class LearningReflectionAdmin(admin.ModelAdmin):
+class LearningReflectionAdmin(SimpleHistoryAdmin):
     list_display = ["learning_question", "quarter", "author", "updated_at"]
     list_filter = ["quarter__annual_plan", "quarter__number"]
     list_select_related = ["learning_question__priority", "quarter__annual_plan", "author"]

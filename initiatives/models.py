@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from priorities.models import (
     TITLE_MAX,
@@ -37,6 +38,7 @@ class Initiative(models.Model):
     # fixtures and spreadsheets, and that must not forget who leads what.
 
     objects = InitiativeManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("initiative")
@@ -154,8 +156,22 @@ class StatusUpdate(QuarterlyRecord):
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Raised by every save, so that a concurrent edit is detected.")
     )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_comment = models.TextField(
+        _("review comment"), blank=True, help_text=_("Why the update was returned, for its author.")
+    )
 
     objects = StatusUpdateManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("status update")
@@ -218,6 +234,7 @@ class Indicator(models.Model):
     description = models.TextField(_("how it is measured"), blank=True)
 
     objects = IndicatorManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("indicator")
@@ -281,6 +298,7 @@ class IndicatorValue(QuarterlyRecord):
     note = models.TextField(_("note"), blank=True)
 
     objects = IndicatorValueManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("indicator value")
@@ -330,6 +348,7 @@ class LearningReflection(QuarterlyRecord):
     text = models.TextField(_("reflection"))
 
     objects = LearningReflectionManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("learning reflection")

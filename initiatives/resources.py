@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from import_export import fields, widgets
 
-from civicplan.spreadsheets import PlanResource
+from civicplan.spreadsheets import PlanResource, cached_lookup
 from priorities.models import ExpectedResult
 from priorities.resources import (
     ChoiceWidget,
@@ -44,7 +44,12 @@ class InitiativeWidget(widgets.Widget):
         priority = find_priority(row, row.get("priority"))
         number = whole_number(value, _("initiative"))
         try:
-            return Initiative.objects.select_related("priority__annual_plan").get(priority=priority, number=number)
+            return cached_lookup(
+                ("initiative", priority.pk, number),
+                lambda: Initiative.objects.select_related("priority__annual_plan").get(
+                    priority=priority, number=number
+                ),
+            )
         except Initiative.DoesNotExist:
             raise ValueError(
                 _("Priority %(priority)s has no initiative %(number)s.")
@@ -64,8 +69,11 @@ class IndicatorWidget(widgets.Widget):
         result = find_result(row, row.get("result"))
         number = whole_number(value, _("indicator"))
         try:
-            return Indicator.objects.select_related("expected_result__priority__annual_plan").get(
-                expected_result=result, number=number
+            return cached_lookup(
+                ("indicator", result.pk, number),
+                lambda: Indicator.objects.select_related("expected_result__priority__annual_plan").get(
+                    expected_result=result, number=number
+                ),
             )
         except Indicator.DoesNotExist:
             raise ValueError(

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from civicplan.admin import SpreadsheetAdmin
 from initiatives.models import Initiative
@@ -13,6 +14,7 @@ from .models import (
     OrganisationalPriority,
     Quarter,
     QuarterLock,
+    QuarterLockChange,
     StrategicPlan,
     StrategicPriority,
 )
@@ -25,7 +27,7 @@ class KeyChangeInline(admin.StackedInline):
 
 
 @admin.register(StrategicPlan)
-class StrategicPlanAdmin(admin.ModelAdmin):
+class StrategicPlanAdmin(SimpleHistoryAdmin):
     list_display = ["title", "slug", "start_year", "end_year"]
     search_fields = ["title", "overall_goal"]
     prepopulated_fields = {"slug": ["title"]}
@@ -45,7 +47,7 @@ class OrganisationalPriorityInline(admin.StackedInline):
 
 
 @admin.register(AnnualPlan)
-class AnnualPlanAdmin(admin.ModelAdmin):
+class AnnualPlanAdmin(SimpleHistoryAdmin):
     list_display = ["title", "slug", "strategic_plan", "start_date", "language"]
     list_filter = ["strategic_plan"]
     search_fields = ["title", "slug", "context"]
@@ -97,7 +99,7 @@ class InitiativeInline(admin.TabularInline):
 
 
 @admin.register(StrategicPriority)
-class StrategicPriorityAdmin(admin.ModelAdmin):
+class StrategicPriorityAdmin(SimpleHistoryAdmin):
     list_display = ["number", "short_title", "annual_plan"]
     list_display_links = ["number", "short_title"]
     list_filter = ["annual_plan"]
@@ -126,7 +128,7 @@ class ExpectedResultAdmin(SpreadsheetAdmin):
 
 
 @admin.register(LearningQuestion)
-class LearningQuestionAdmin(admin.ModelAdmin):
+class LearningQuestionAdmin(SimpleHistoryAdmin):
     list_display = ["code", "short_text", "priority"]
     list_filter = ["priority__annual_plan", "priority"]
     list_select_related = ["priority__annual_plan"]
@@ -143,7 +145,7 @@ class LearningQuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrganisationalPriority)
-class OrganisationalPriorityAdmin(admin.ModelAdmin):
+class OrganisationalPriorityAdmin(SimpleHistoryAdmin):
     list_display = ["number", "title", "area", "annual_plan"]
     list_display_links = ["number", "title"]
     list_filter = ["annual_plan", "area"]
@@ -162,3 +164,42 @@ class EventAdmin(SpreadsheetAdmin):
     ordering = ["annual_plan__start_date", "quarter__number", "start_date", "title"]
     autocomplete_fields = ["initiative"]
     prepopulated_fields = {"slug": ["title"]}
+
+
+@admin.register(KeyChange)
+class KeyChangeAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "title", "strategic_plan"]
+    list_display_links = ["number", "title"]
+    list_filter = ["strategic_plan"]
+    list_select_related = ["strategic_plan"]
+    search_fields = ["title", "description"]
+    ordering = ["strategic_plan__start_year", "number"]
+
+
+@admin.register(QuarterLock)
+class QuarterLockAdmin(admin.ModelAdmin):
+    list_display = ["quarter", "locked_by", "locked_at", "reason"]
+    list_filter = ["quarter__annual_plan"]
+    list_select_related = ["quarter__annual_plan", "locked_by"]
+    search_fields = ["reason"]
+    autocomplete_fields = ["locked_by"]
+    ordering = ["quarter__annual_plan__start_date", "quarter__number"]
+
+
+@admin.register(QuarterLockChange)
+class QuarterLockChangeAdmin(admin.ModelAdmin):
+    """The record of locks and unlocks: read only, it is what happened."""
+
+    list_display = ["quarter", "locked", "changed_by", "changed_at", "reason"]
+    list_filter = ["quarter__annual_plan", "locked"]
+    list_select_related = ["quarter__annual_plan", "changed_by"]
+    search_fields = ["reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

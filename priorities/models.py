@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 TITLE_MAX = 300
 
@@ -72,6 +73,7 @@ class StrategicPlan(models.Model):
     closing_statement = models.TextField(_("closing statement"), blank=True)
 
     objects = StrategicPlanManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("strategic plan")
@@ -108,6 +110,7 @@ class KeyChange(models.Model):
     description = models.TextField(_("description"))
 
     objects = KeyChangeManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("key change")
@@ -150,6 +153,7 @@ class AnnualPlan(models.Model):
     calendar_note = models.TextField(_("note on the calendar"), blank=True)
 
     objects = AnnualPlanManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("annual plan")
@@ -252,6 +256,38 @@ class QuarterLock(models.Model):
         return f"{self.quarter} 🔒"
 
 
+class QuarterLockChange(models.Model):
+    """Who locked or unlocked a quarter, when and why: unlocking needs a reason."""
+
+    quarter = models.ForeignKey(
+        Quarter, on_delete=models.CASCADE, related_name="lock_changes", verbose_name=_("quarter")
+    )
+    locked = models.BooleanField(_("locked"), help_text=_("True for a lock, false for an unlock."))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    changed_at = models.DateTimeField(_("when"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("quarter lock change")
+        verbose_name_plural = _("quarter lock changes")
+        ordering = ["-changed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(locked=True) | ~models.Q(reason=""), name="quarterlockchange_unlock_has_reason"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.quarter}: {'locked' if self.locked else 'unlocked'}"
+
+
 class StrategicPriorityManager(models.Manager):
     def get_by_natural_key(self, plan_slug, number):
         return self.get(annual_plan__slug=plan_slug, number=number)
@@ -271,6 +307,7 @@ class StrategicPriority(models.Model):
     statement = models.TextField(_("statement"))
 
     objects = StrategicPriorityManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("strategic priority")
@@ -326,6 +363,7 @@ class ExpectedResult(PriorityItem):
     priority = models.ForeignKey(
         StrategicPriority, on_delete=models.CASCADE, related_name="expected_results", verbose_name=_("priority")
     )
+    history = HistoricalRecords()
 
     class Meta(PriorityItem.Meta):
         verbose_name = _("expected result")
@@ -344,6 +382,7 @@ class LearningQuestion(PriorityItem):
     priority = models.ForeignKey(
         StrategicPriority, on_delete=models.CASCADE, related_name="learning_questions", verbose_name=_("priority")
     )
+    history = HistoricalRecords()
 
     class Meta(PriorityItem.Meta):
         verbose_name = _("learning question")
@@ -373,6 +412,7 @@ class OrganisationalPriority(models.Model):
     description = models.TextField(_("description"))
 
     objects = OrganisationalPriorityManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("organisational priority")
@@ -438,6 +478,7 @@ class Event(models.Model):
     )
 
     objects = EventManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("event")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from import_export import fields, widgets
 
-from civicplan.spreadsheets import PlanResource
+from civicplan.spreadsheets import PlanResource, cached_lookup
 
 from .models import AnnualPlan, Event, ExpectedResult, Quarter, StrategicPriority
 
@@ -39,10 +39,14 @@ def whole_number(value, what: str) -> int:
 
 
 def plan_slug(row) -> str:
+    """The row's plan, which must exist."""
     slug = row.get("plan")
     if blank(slug):
         raise ValueError(_("The plan column is empty."))
-    return str(slug).strip()
+    slug = str(slug).strip()
+    if not cached_lookup(("plan", slug), lambda: AnnualPlan.objects.filter(slug=slug).exists()):
+        raise ValueError(_("There is no annual plan «%(slug)s».") % {"slug": slug})
+    return slug
 
 
 class WholeNumberWidget(widgets.Widget):
@@ -167,7 +171,10 @@ def find_priority(row, value) -> StrategicPriority:
     slug = plan_slug(row)
     number = whole_number(value, _("priority"))
     try:
-        return StrategicPriority.objects.select_related("annual_plan").get(annual_plan__slug=slug, number=number)
+        return cached_lookup(
+            ("priority", slug, number),
+            lambda: StrategicPriority.objects.select_related("annual_plan").get(annual_plan__slug=slug, number=number),
+        )
     except StrategicPriority.DoesNotExist:
         raise ValueError(
             _("There is no priority %(number)s in plan «%(plan)s».") % {"number": number, "plan": slug}
@@ -175,20 +182,31 @@ def find_priority(row, value) -> StrategicPriority:
 
 
 class QuarterWidget(widgets.Widget):
-    """A quarter by its number (1-4, or Q1-Q4) within the row's plan."""
+    """A quarter by its number (1-4, or Q1-Q4, T1-T4 for trimestre) within the row's plan."""
 
     def clean(self, value, row=None, **kwargs):
         if blank(value):
             raise ValueError(_("The quarter is missing."))
-        text = str(value).strip().upper().removeprefix("Q").removeprefix("T")
-        number = whole_number(text, _("quarter"))
+        text = str(value).strip()
+        digits = text[1:] if text[:1] in "QqTt" else text
+        try:
+            number = whole_number(digits, _("quarter"))
+        except ValueError:
+            raise ValueError(
+                _("Quarter «%(value)s» is not a quarter: write 1 to 4 (or Q1 to Q4).") % {"value": value}
+            ) from None
         if not 1 <= number <= 4:
             raise ValueError(
                 _("Quarter %(number)s does not exist: a plan year has quarters 1 to 4.") % {"number": number}
             )
         slug = plan_slug(row)
         try:
-            return Quarter.objects.select_related("annual_plan", "lock").get(annual_plan__slug=slug, number=number)
+            return cached_lookup(
+                ("quarter", slug, number),
+                lambda: Quarter.objects.select_related("annual_plan", "lock").get(
+                    annual_plan__slug=slug, number=number
+                ),
+            )
         except Quarter.DoesNotExist:
             raise ValueError(
                 _("Plan «%(plan)s» has no quarter %(number)s.") % {"plan": slug, "number": number}
@@ -214,7 +232,12 @@ def find_result(row, value) -> ExpectedResult:
     priority = find_priority(row, row.get("priority"))
     number = whole_number(value, _("expected result"))
     try:
-        return ExpectedResult.objects.select_related("priority__annual_plan").get(priority=priority, number=number)
+        return cached_lookup(
+            ("result", priority.pk, number),
+            lambda: ExpectedResult.objects.select_related("priority__annual_plan").get(
+                priority=priority, number=number
+            ),
+        )
     except ExpectedResult.DoesNotExist:
         raise ValueError(
             _("Priority %(priority)s has no expected result %(number)s.")

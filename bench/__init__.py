@@ -1,0 +1,1 @@
+"""civicplan's benchmark: prints figures, asserts nothing about time."""

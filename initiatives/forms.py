@@ -1,0 +1,100 @@
+import decimal
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Status
+from .services import QuarterlyInput, needs_risks
+
+TEXT_MAX = 10_000
+# Characters that reorder text on screen without showing themselves ("Trojan source").
+BIDI_CONTROLS = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
+
+
+def no_hidden_controls(value: str) -> None:
+    for char in value:
+        if char in BIDI_CONTROLS or (unicodedata.category(char) == "Cc" and char not in "\n\r\t"):
+            raise ValidationError(
+                _("The text holds an invisible control character (U+%(code)04X); remove it."),
+                params={"code": ord(char)},
+                code="control_character",
+            )
+
+
+def text_field(label, help_text="", required=False, rows=4):
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        max_length=TEXT_MAX,
+        validators=[no_hidden_controls],
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class QuarterlyUpdateForm(forms.Form):
+    """The quarter's update of one initiative: status and words, the values of its
+    indicators, the reflection on its priority's learning question."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices, widget=forms.RadioSelect)
+    narrative = text_field(_("Progress this quarter"), _("What happened, in a few sentences."), required=True)
+    risks = text_field(_("Risks"), _("Needed when the initiative is at risk or off track."), rows=3)
+    next_steps = text_field(_("Next steps"), rows=3)
+    digest = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, indicators=(), question=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = list(indicators)
+        for indicator in self.indicators:
+            self.fields[self.indicator_field(indicator)] = forms.DecimalField(
+                label=f"{indicator.code} {indicator.name}",
+                help_text=_("Baseline %(baseline)s, target %(target)s %(unit)s. Leave empty if not measured.")
+                % {"baseline": indicator.baseline, "target": indicator.target, "unit": indicator.unit},
+                required=False,
+                max_digits=14,
+                decimal_places=2,
+                min_value=0 if indicator.baseline >= 0 and indicator.target >= 0 else None,
+                localize=True,
+            )
+        self.question = question
+        if question is not None:
+            self.fields["reflection"] = text_field(_("Reflection on the learning question"), question.text, rows=4)
+
+    @staticmethod
+    def indicator_field(indicator) -> str:
+        return f"indicator_{indicator.pk}"
+
+    def indicator_bound_fields(self):
+        return [self[self.indicator_field(i)] for i in self.indicators]
+
+    def clean(self):
+        cleaned = super().clean()
+        if needs_risks(cleaned.get("status", "")) and not cleaned.get("risks", "").strip():
+            self.add_error("risks", _("Say what puts the initiative at risk or off track."))
+        return cleaned
+
+    def to_input(self) -> QuarterlyInput:
+        data = self.cleaned_data
+        values: dict[int, decimal.Decimal | None] = {i.pk: data.get(self.indicator_field(i)) for i in self.indicators}
+        return QuarterlyInput(
+            status=data["status"],
+            narrative=data["narrative"].strip(),
+            risks=data["risks"].strip(),
+            next_steps=data["next_steps"].strip(),
+            indicator_values=values,
+            reflection=data.get("reflection") if self.question is not None else None,
+        )
+
+
+class ReturnForm(forms.Form):
+    comment = text_field(_("Why it is returned"), required=True, rows=3)
+
+
+class UnlockForm(forms.Form):
+    reason = text_field(_("Why unlock this quarter"), required=True, rows=2)
+
+
+class LockForm(forms.Form):
+    reason = text_field(_("Note (optional)"), rows=2)

@@ -1,0 +1,246 @@
+"""Writes of the quarterly tracking: each a small keyword-only function that checks who
+may do it, validates with full_clean() and writes in one transaction: all or nothing.
+
+A quarter's writes take its row lock (``select_for_update``), so a save racing a lock,
+or two saves of the same update, are put one after the other; the second then finds the
+version it started from gone and is refused with what changed, never overwriting.
+"""
+
+import decimal
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from priorities.models import Quarter, QuarterLock, QuarterLockChange
+
+from .models import Indicator, IndicatorValue, Initiative, LearningReflection, ReviewState, Status, StatusUpdate
+from .permissions import can_write_initiative, is_editor
+
+
+class QuarterLocked(ValidationError):
+    def __init__(self, quarter):
+        super().__init__(
+            _("%(quarter)s is locked: it takes no change. Ask an editor to unlock it.") % {"quarter": quarter.code}
+        )
+
+
+@dataclass
+class UpdateConflict(Exception):
+    """Someone else saved the same update (or its shared values) since the form was opened."""
+
+    current: dict
+    changed: list[str]
+
+
+@dataclass(frozen=True)
+class QuarterlyInput:
+    """What a staff member writes for an initiative in a quarter."""
+
+    status: str
+    narrative: str = ""
+    risks: str = ""
+    next_steps: str = ""
+    indicator_values: dict[int, decimal.Decimal | None] = field(default_factory=dict)
+    reflection: str | None = None  # None: the form had no reflection field
+
+
+def _locked_quarter(quarter: Quarter) -> Quarter:
+    """The quarter's row, locked for this transaction; refused if the quarter is locked."""
+    quarter = Quarter.objects.select_for_update().get(pk=quarter.pk)
+    if QuarterLock.objects.filter(quarter=quarter).exists():
+        raise QuarterLocked(quarter)
+    return quarter
+
+
+def quarterly_state(*, initiative: Initiative, quarter: Quarter) -> dict:
+    """What the quarterly form shows and what a save must find unchanged: the update, the
+    values of the indicators of the results the initiative serves, the reflection on its
+    priority's learning question."""
+    update = StatusUpdate.objects.filter(initiative=initiative, quarter=quarter).first()
+    indicators = Indicator.objects.filter(expected_result__initiatives=initiative).distinct()
+    values = {v.indicator_id: v.value for v in IndicatorValue.objects.filter(indicator__in=indicators, quarter=quarter)}
+    question = initiative.priority.learning_questions.order_by("number").first()
+    reflection = None
+    if question is not None:
+        reflection = (
+            LearningReflection.objects.filter(learning_question=question, quarter=quarter)
+            .values_list("text", flat=True)
+            .first()
+            or ""
+        )
+    return {
+        "version": update.version if update else 0,
+        "status": update.status if update else "",
+        "narrative": update.narrative if update else "",
+        "risks": update.risks if update else "",
+        "next_steps": update.next_steps if update else "",
+        "values": {pk: values.get(pk) for pk in indicators.values_list("pk", flat=True)},
+        "reflection": reflection,
+    }
+
+
+def state_digest(state: dict) -> str:
+    """A fingerprint of a quarterly state, carried by the form to detect a concurrent edit."""
+    plain = {
+        **state,
+        "values": {str(k): (str(v) if v is not None else None) for k, v in sorted(state["values"].items())},
+    }
+    return hashlib.sha256(json.dumps(plain, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _changed_fields(started: dict | None, current: dict) -> list[str]:
+    labels = {
+        "status": _("status"),
+        "narrative": _("progress"),
+        "risks": _("risks"),
+        "next_steps": _("next steps"),
+        "reflection": _("reflection"),
+    }
+    if started is None:
+        return [str(label) for label in labels.values()]
+    changed = [str(label) for key, label in labels.items() if started.get(key) != current.get(key)]
+    if started.get("values") != current.get("values"):
+        changed.append(_("indicator values"))
+    return changed
+
+
+@transaction.atomic
+def quarterly_update_save(
+    *,
+    user,
+    initiative: Initiative,
+    quarter: Quarter,
+    data: QuarterlyInput,
+    digest: str,
+    started: dict | None = None,
+    submit: bool = False,
+) -> StatusUpdate:
+    """Save an initiative's quarterly update, its indicator values and its reflection.
+
+    ``digest`` is the :func:`state_digest` of the state the user started from; if the
+    state has changed since, nothing is saved and :class:`UpdateConflict` says what.
+    """
+    if not can_write_initiative(user, initiative):
+        raise PermissionDenied
+    quarter = _locked_quarter(quarter)
+    if initiative.priority.annual_plan_id != quarter.annual_plan_id:
+        raise ValidationError(_("The quarter belongs to another annual plan."))
+    current = quarterly_state(initiative=initiative, quarter=quarter)
+    if state_digest(current) != digest:
+        raise UpdateConflict(current=current, changed=_changed_fields(started, current))
+
+    update = StatusUpdate.objects.select_for_update().filter(initiative=initiative, quarter=quarter).first()
+    if update is None:
+        update = StatusUpdate(initiative=initiative, quarter=quarter, version=1)
+    else:
+        update.version += 1
+    update.status = data.status
+    update.narrative = data.narrative
+    update.risks = data.risks
+    update.next_steps = data.next_steps
+    update.author = user
+    if submit:
+        update.review_state = ReviewState.SUBMITTED
+        update.submitted_at = timezone.now()
+    else:
+        update.review_state = ReviewState.DRAFT
+    update.full_clean()
+    update.save()
+
+    allowed = set(current["values"])
+    for indicator_id, value in data.indicator_values.items():
+        if indicator_id not in allowed:
+            raise ValidationError(_("That indicator is not one of this initiative's results."))
+        if value is None:
+            IndicatorValue.objects.filter(indicator_id=indicator_id, quarter=quarter).delete()
+            continue
+        record = IndicatorValue.objects.filter(indicator_id=indicator_id, quarter=quarter).first()
+        if record is None:
+            record = IndicatorValue(indicator_id=indicator_id, quarter=quarter)
+        if record.pk is None or record.value != value:
+            record.value = value
+            record.author = user
+            record.full_clean()
+            record.save()
+
+    question = initiative.priority.learning_questions.order_by("number").first()
+    if data.reflection is not None and question is not None:
+        text = data.reflection.strip()
+        record = LearningReflection.objects.filter(learning_question=question, quarter=quarter).first()
+        if text and (record is None or record.text != text):
+            record = record or LearningReflection(learning_question=question, quarter=quarter)
+            record.text = text
+            record.author = user
+            record.full_clean()
+            record.save()
+        elif not text and record is not None:
+            record.delete()
+    return update
+
+
+@transaction.atomic
+def status_update_approve(*, user, update: StatusUpdate) -> StatusUpdate:
+    """An editor approves a submitted update: the reports read approved updates."""
+    return _review(user=user, update=update, state=ReviewState.APPROVED, comment="")
+
+
+@transaction.atomic
+def status_update_return(*, user, update: StatusUpdate, comment: str) -> StatusUpdate:
+    """An editor returns a submitted update to its author, saying why."""
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say why the update is returned: its author will read it.")})
+    return _review(user=user, update=update, state=ReviewState.RETURNED, comment=comment.strip())
+
+
+def _review(*, user, update: StatusUpdate, state: str, comment: str) -> StatusUpdate:
+    if not is_editor(user):
+        raise PermissionDenied
+    _locked_quarter(update.quarter)
+    update = StatusUpdate.objects.select_for_update().get(pk=update.pk)
+    if update.review_state != ReviewState.SUBMITTED:
+        raise ValidationError(
+            _("Only a submitted update can be reviewed; this one is %(state)s.")
+            % {"state": update.get_review_state_display().lower()}
+        )
+    update.review_state = state
+    update.review_comment = comment
+    update.reviewed_by = user
+    update.reviewed_at = timezone.now()
+    update.version += 1
+    update.full_clean()
+    update.save()
+    return update
+
+
+@transaction.atomic
+def quarter_lock(*, user, quarter: Quarter, reason: str = "") -> QuarterLock:
+    if not is_editor(user):
+        raise PermissionDenied
+    quarter = Quarter.objects.select_for_update().get(pk=quarter.pk)
+    if QuarterLock.objects.filter(quarter=quarter).exists():
+        raise ValidationError(_("%(quarter)s is already locked.") % {"quarter": quarter.code})
+    lock = QuarterLock.objects.create(quarter=quarter, locked_by=user, reason=reason.strip())
+    QuarterLockChange.objects.create(quarter=quarter, locked=True, changed_by=user, reason=reason.strip())
+    return lock
+
+
+@transaction.atomic
+def quarter_unlock(*, user, quarter: Quarter, reason: str) -> None:
+    if not is_editor(user):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the quarter is unlocked: it is recorded.")})
+    quarter = Quarter.objects.select_for_update().get(pk=quarter.pk)
+    deleted, _count = QuarterLock.objects.filter(quarter=quarter).delete()
+    if not deleted:
+        raise ValidationError(_("%(quarter)s is not locked.") % {"quarter": quarter.code})
+    QuarterLockChange.objects.create(quarter=quarter, locked=False, changed_by=user, reason=reason.strip())
+
+
+def needs_risks(status: str) -> bool:
+    return status in {Status.AT_RISK, Status.OFF_TRACK}

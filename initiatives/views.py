@@ -1,0 +1,291 @@
+"""The staff workspace: the dashboard, an initiative's page, its quarterly update, the
+editors' review and the locking of quarters. Every view checks access on the server."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import F, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from priorities.models import Event, LearningQuestion, Quarter
+from priorities.querysets import current_plan, initiatives_with_tracking, plan_with_quarters, reporting_quarter_number
+
+from . import services
+from .forms import LockForm, QuarterlyUpdateForm, ReturnForm, UnlockForm
+from .models import Indicator, IndicatorValue, Initiative, LearningReflection, ReviewState, StatusUpdate
+from .permissions import can_read, can_write_initiative, is_editor, require
+
+
+def _status_by_quarter(initiative) -> dict[int, StatusUpdate]:
+    return {u.quarter.number: u for u in initiative.status_updates.all()}
+
+
+def dashboard(request):
+    """My initiatives and where each stands, what is still due, what is coming."""
+    require(can_read(request.user))
+    today = timezone.localdate()
+    plan = current_plan(today)
+    if plan is None:
+        return render(request, "initiatives/dashboard.html", {"plan": None})
+    plan = plan_with_quarters(plan.slug)
+    quarters = list(plan.quarters.all())
+    number = reporting_quarter_number(plan, today)
+    if request.GET.get("quarter", "").isdigit() and 1 <= int(request.GET["quarter"]) <= 4:
+        number = int(request.GET["quarter"])
+    quarter = next(q for q in quarters if q.number == number)
+
+    mine = list(
+        initiatives_with_tracking()
+        .filter(priority__annual_plan=plan, memberships__user=request.user)
+        .distinct()
+        .order_by("priority__number", "number")
+    )
+    rows, due = [], []
+    for initiative in mine:
+        by_quarter = _status_by_quarter(initiative)
+        this = by_quarter.get(number)
+        rows.append(
+            {"initiative": initiative, "by_quarter": [by_quarter.get(q.number) for q in quarters], "this": this}
+        )
+        if this is None or this.review_state in (ReviewState.DRAFT, ReviewState.RETURNED):
+            due.append({"initiative": initiative, "update": this})
+    review_queue = []
+    if is_editor(request.user):
+        review_queue = list(
+            StatusUpdate.objects.filter(quarter__annual_plan=plan, review_state=ReviewState.SUBMITTED)
+            .select_related("initiative__priority", "quarter", "author")
+            .order_by("quarter__number", "initiative__priority__number", "initiative__number")
+        )
+    events = list(
+        Event.objects.filter(annual_plan=plan, quarter__number__gte=number)
+        .select_related("quarter")
+        .order_by("quarter__number", F("start_date").asc(nulls_last=True), "title")[:8]
+    )
+    return render(
+        request,
+        "initiatives/dashboard.html",
+        {
+            "plan": plan,
+            "quarters": quarters,
+            "quarter": quarter,
+            "rows": rows,
+            "due": due,
+            "review_queue": review_queue,
+            "events": events,
+        },
+    )
+
+
+def _initiative(pk: int) -> Initiative:
+    return get_object_or_404(initiatives_with_tracking().select_related("priority__annual_plan__strategic_plan"), pk=pk)
+
+
+def initiative_detail(request, pk: int):
+    """An initiative: what it is, the results it serves, its status across the year, its
+    indicators' values and the history of every change to its tracking."""
+    require(can_read(request.user))
+    initiative = _initiative(pk)
+    plan = plan_with_quarters(initiative.priority.annual_plan.slug)
+    quarters = list(plan.quarters.all())
+    values = Prefetch("values", queryset=IndicatorValue.objects.select_related("quarter"))
+    results = list(
+        initiative.expected_results.order_by("number").prefetch_related(
+            Prefetch("indicators", queryset=Indicator.objects.order_by("number").prefetch_related(values))
+        )
+    )
+    indicator_rows = []
+    for result in results:
+        for indicator in result.indicators.all():
+            by_quarter = {v.quarter.number: v for v in indicator.values.all()}
+            indicator_rows.append({"indicator": indicator, "values": [by_quarter.get(q.number) for q in quarters]})
+    updates = list(initiative.status_updates.all())
+    history = _history(
+        StatusUpdate.history.filter(initiative_id=initiative.pk).select_related("quarter"),
+        IndicatorValue.history.filter(indicator__expected_result__initiatives=initiative).select_related(
+            "quarter", "indicator"
+        ),
+        LearningReflection.history.filter(learning_question__priority_id=initiative.priority_id).select_related(
+            "quarter"
+        ),
+    )
+    member_ids = {m.user_id for m in initiative.memberships.all()}
+    by_quarter = _status_by_quarter(initiative)
+    return render(
+        request,
+        "initiatives/initiative_detail.html",
+        {
+            "plan": plan,
+            "initiative": initiative,
+            "quarters": quarters,
+            "by_quarter": [(q, by_quarter.get(q.number)) for q in quarters],
+            "results": results,
+            "indicator_rows": indicator_rows,
+            "updates": updates,
+            "history": history,
+            "can_write": can_write_initiative(request.user, initiative, member_ids),
+            "is_editor": is_editor(request.user),
+            "events": list(initiative.events.select_related("quarter").order_by("quarter__number", "start_date")),
+        },
+    )
+
+
+HISTORY_IGNORED = {"history_id", "history_date", "history_change_reason", "history_type", "history_user_id"}
+HISTORY_IGNORED |= {"updated_at", "created_at", "version", "author_id"}
+
+
+def _history(*querysets, limit=100):
+    """Every change to the tracking, newest first, each with the fields it changed.
+
+    Diffs are made in memory against the record before it (one query per kind of thing,
+    whatever the number of changes)."""
+    rows = []
+    for queryset in querysets:
+        previous = {}
+        for record in queryset.select_related("history_user").order_by("history_date", "history_id"):
+            before = previous.get(record.id)
+            fields = [f.attname for f in record._meta.concrete_fields if f.attname not in HISTORY_IGNORED]
+            if before is None:
+                changed = []
+            else:
+                changed = [
+                    str(record._meta.get_field(name.removesuffix("_id")).verbose_name)
+                    for name in fields
+                    if getattr(before, name) != getattr(record, name)
+                ]
+            rows.append({"record": record, "kind": record.instance_type._meta.verbose_name, "changed": changed})
+            previous[record.id] = record
+    rows.sort(key=lambda row: row["record"].history_date, reverse=True)
+    return rows[:limit]
+
+
+def _form_context(initiative, quarter):
+    indicators = list(
+        Indicator.objects.filter(expected_result__initiatives=initiative)
+        .select_related("expected_result__priority")
+        .distinct()
+        .order_by("expected_result__number", "number")
+    )
+    question = LearningQuestion.objects.filter(priority=initiative.priority).order_by("number").first()
+    return indicators, question
+
+
+@require_http_methods(["GET", "POST"])
+def quarterly_update(request, pk: int, number: int):
+    """GET shows the quarter's update form; POST saves it, all or nothing."""
+    initiative = _initiative(pk)
+    plan = plan_with_quarters(initiative.priority.annual_plan.slug)
+    quarter = get_object_or_404(Quarter.objects.select_related("lock"), annual_plan=plan, number=number)
+    require(can_write_initiative(request.user, initiative))
+    indicators, question = _form_context(initiative, quarter)
+    state = services.quarterly_state(initiative=initiative, quarter=quarter)
+    update = StatusUpdate.objects.filter(initiative=initiative, quarter=quarter).first()
+    conflict = None
+    if request.method == "POST":
+        form = QuarterlyUpdateForm(request.POST, indicators=indicators, question=question)
+        if form.is_valid():
+            try:
+                services.quarterly_update_save(
+                    user=request.user,
+                    initiative=initiative,
+                    quarter=quarter,
+                    data=form.to_input(),
+                    digest=form.cleaned_data["digest"],
+                    submit="submit" in request.POST,
+                )
+            except services.UpdateConflict as error:
+                conflict = error
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if "submit" in request.POST:
+                    messages.success(request, _("Update submitted for review."))
+                else:
+                    messages.success(request, _("Draft saved."))
+                if request.htmx:
+                    response = render(request, "initiatives/_saved.html", {"initiative": initiative})
+                    response["HX-Redirect"] = initiative_url(initiative)
+                    return response
+                return redirect(initiative_url(initiative))
+    else:
+        initial = {
+            "status": state["status"] or None,
+            "narrative": state["narrative"],
+            "risks": state["risks"],
+            "next_steps": state["next_steps"],
+            "reflection": state["reflection"],
+        }
+        for indicator in indicators:
+            initial[QuarterlyUpdateForm.indicator_field(indicator)] = state["values"].get(indicator.pk)
+        form = QuarterlyUpdateForm(initial=initial, indicators=indicators, question=question)
+    digest = services.state_digest(state)
+    if conflict is not None:
+        # The user's words stay in the form; the digest moves on, so saving again keeps theirs.
+        form.data = form.data.copy()
+        form.data["digest"] = digest
+    else:
+        form.initial["digest"] = digest
+    context = {
+        "plan": plan,
+        "initiative": initiative,
+        "quarter": quarter,
+        "form": form,
+        "update": update,
+        "conflict": conflict,
+        "locked": quarter.locked,
+    }
+    template = "initiatives/_update_form.html" if request.htmx else "initiatives/update_form.html"
+    status = 409 if conflict else (400 if request.method == "POST" else 200)
+    return render(request, template, context, status=status)
+
+
+def initiative_url(initiative) -> str:
+    from django.urls import reverse
+
+    return reverse("initiatives:detail", args=[initiative.pk])
+
+
+@require_POST
+def review(request, pk: int):
+    """An editor approves or returns a submitted update."""
+    update = get_object_or_404(StatusUpdate.objects.select_related("initiative", "quarter"), pk=pk)
+    require(is_editor(request.user))
+    try:
+        if request.POST.get("action") == "approve":
+            services.status_update_approve(user=request.user, update=update)
+            messages.success(request, _("Update approved."))
+        elif request.POST.get("action") == "return":
+            form = ReturnForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors["comment"])
+            services.status_update_return(user=request.user, update=update, comment=form.cleaned_data["comment"])
+            messages.success(request, _("Update returned to its author."))
+        else:
+            raise ValidationError(_("Choose to approve or to return the update."))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect(request.POST.get("next") or initiative_url(update.initiative))
+
+
+@require_POST
+def lock_quarter(request, slug: str, number: int):
+    quarter = get_object_or_404(Quarter.objects.select_related("annual_plan"), annual_plan__slug=slug, number=number)
+    require(is_editor(request.user))
+    try:
+        if request.POST.get("action") == "unlock":
+            form = UnlockForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors["reason"])
+            services.quarter_unlock(user=request.user, quarter=quarter, reason=form.cleaned_data["reason"])
+            messages.success(request, _("%(quarter)s unlocked.") % {"quarter": quarter.code})
+        else:
+            form = LockForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            services.quarter_lock(user=request.user, quarter=quarter, reason=reason)
+            messages.success(request, _("%(quarter)s locked.") % {"quarter": quarter.code})
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("priorities:plan", slug)

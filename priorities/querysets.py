@@ -1,0 +1,114 @@
+"""Reads of the plan: one function per screen, each a fixed number of queries."""
+
+import datetime
+
+from django.db.models import F, Prefetch
+from django.shortcuts import get_object_or_404
+
+from initiatives.models import (
+    Indicator,
+    IndicatorValue,
+    Initiative,
+    LearningReflection,
+    Membership,
+    StatusUpdate,
+)
+
+from .models import AnnualPlan, Event, ExpectedResult, LearningQuestion, Quarter, StrategicPriority, quarter_bounds
+
+
+def reporting_quarter_number(plan: AnnualPlan, today: datetime.date) -> int:
+    """The quarter whose updates are due: the last one that has ended (updates are written
+    after a quarter's end), the first while it is running, the fourth once the year is over."""
+    ended = [n for n in range(1, 5) if quarter_bounds(plan.start_date, n)[1] < today]
+    return max(ended) if ended else 1
+
+
+def current_plan(today: datetime.date) -> AnnualPlan | None:
+    """The plan whose year holds today, else the latest that has started, else the first."""
+    plans = list(AnnualPlan.objects.select_related("strategic_plan").order_by("start_date"))
+    for plan in plans:
+        if plan.start_date <= today <= plan.end_date:
+            return plan
+    started = [p for p in plans if p.start_date <= today]
+    return started[-1] if started else (plans[0] if plans else None)
+
+
+def plan_with_quarters(slug: str) -> AnnualPlan:
+    return get_object_or_404(
+        AnnualPlan.objects.select_related("strategic_plan").prefetch_related(
+            Prefetch("quarters", queryset=Quarter.objects.select_related("lock").order_by("number"))
+        ),
+        slug=slug,
+    )
+
+
+def _updates():
+    return Prefetch(
+        "status_updates",
+        queryset=StatusUpdate.objects.select_related("quarter", "author").order_by("quarter__number"),
+    )
+
+
+def _team():
+    return Prefetch(
+        "memberships", queryset=Membership.objects.select_related("user").order_by("role", "user__username")
+    )
+
+
+def initiatives_with_tracking():
+    """Initiatives with their priority, their team and every status update."""
+    return Initiative.objects.select_related("priority__annual_plan").prefetch_related(_updates(), _team())
+
+
+def plan_page(slug: str) -> tuple[AnnualPlan, list[StrategicPriority]]:
+    plan = plan_with_quarters(slug)
+    priorities = list(
+        StrategicPriority.objects.filter(annual_plan=plan)
+        .order_by("number")
+        .prefetch_related(
+            Prefetch("initiatives", queryset=initiatives_with_tracking().order_by("number")),
+        )
+    )
+    return plan, priorities
+
+
+def priority_page(slug: str, number: int) -> tuple[AnnualPlan, StrategicPriority]:
+    plan = plan_with_quarters(slug)
+    values = Prefetch("values", queryset=IndicatorValue.objects.select_related("quarter").order_by("quarter__number"))
+    priority = get_object_or_404(
+        StrategicPriority.objects.prefetch_related(
+            Prefetch(
+                "expected_results",
+                queryset=ExpectedResult.objects.order_by("number").prefetch_related(
+                    Prefetch("indicators", queryset=Indicator.objects.order_by("number").prefetch_related(values))
+                ),
+            ),
+            Prefetch(
+                "learning_questions",
+                queryset=LearningQuestion.objects.order_by("number").prefetch_related(
+                    Prefetch(
+                        "reflections",
+                        queryset=LearningReflection.objects.select_related("quarter", "author").order_by(
+                            "quarter__number"
+                        ),
+                    )
+                ),
+            ),
+            Prefetch("initiatives", queryset=initiatives_with_tracking().order_by("number")),
+            Prefetch(
+                "events", queryset=Event.objects.select_related("quarter").order_by("quarter__number", "start_date")
+            ),
+        ),
+        annual_plan=plan,
+        number=number,
+    )
+    return plan, priority
+
+
+def calendar_events(plan: AnnualPlan):
+    return list(
+        Event.objects.filter(annual_plan=plan)
+        .select_related("quarter", "priority", "initiative__priority")
+        .order_by("quarter__number", F("start_date").asc(nulls_last=True), "title")
+    )

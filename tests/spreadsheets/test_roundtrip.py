@@ -1,0 +1,352 @@
+"""Export then import changes nothing; an edited export changes exactly what was edited."""
+
+import csv
+import datetime
+import io
+import json
+
+import openpyxl
+import pytest
+from django.apps import apps
+from django.core import serializers
+
+from civicplan.spreadsheets import SafeCSV, SafeXLSX, import_spreadsheet
+from initiatives.models import Indicator, IndicatorValue, Initiative, Status, StatusUpdate
+from initiatives.resources import (
+    IndicatorResource,
+    IndicatorValueResource,
+    InitiativeResource,
+    StatusUpdateResource,
+)
+from priorities.models import Event, ExpectedResult
+from priorities.resources import EventResource, ExpectedResultResource
+from tests.factories import InitiativeFactory, PriorityFactory, StatusUpdateFactory
+
+pytestmark = pytest.mark.django_db
+
+PLAN = "2022-23"
+
+RESOURCES = {
+    "initiatives": (InitiativeResource, Initiative),
+    "results": (ExpectedResultResource, ExpectedResult),
+    "events": (EventResource, Event),
+    "indicators": (IndicatorResource, Indicator),
+    "values": (IndicatorValueResource, IndicatorValue),
+    "updates": (StatusUpdateResource, StatusUpdate),
+}
+
+COLUMNS = {
+    "initiatives": ["plan", "priority", "number", "title", "description", "expected_results"],
+    "results": ["plan", "priority", "number", "text"],
+    "events": [
+        "plan",
+        "slug",
+        "quarter",
+        "title",
+        "kind",
+        "start_date",
+        "end_date",
+        "priority",
+        "initiative",
+        "description",
+    ],
+    "indicators": [
+        "plan",
+        "priority",
+        "result",
+        "number",
+        "name",
+        "unit",
+        "baseline",
+        "target",
+        "direction",
+        "description",
+    ],
+    "values": ["plan", "priority", "result", "indicator", "indicator_name", "quarter", "value", "note"],
+    "updates": [
+        "plan",
+        "priority",
+        "initiative",
+        "initiative_title",
+        "quarter",
+        "status",
+        "narrative",
+        "risks",
+        "next_steps",
+    ],
+}
+
+
+def export_bytes(resource_class, fmt) -> bytes:
+    dataset = resource_class().export()
+    return (SafeCSV() if fmt == "csv" else SafeXLSX()).export_data(dataset)
+
+
+def natural_dump(model):
+    text = serializers.serialize(
+        "json", model.objects.all(), use_natural_foreign_keys=True, use_natural_primary_keys=True
+    )
+    return sorted(json.dumps(obj, sort_keys=True) for obj in json.loads(text))
+
+
+def natural_objects(model) -> dict:
+    """Every object of ``model`` as natural-key JSON, by its natural key: {key: fields}."""
+    objects = {}
+    for obj in model.objects.all():
+        text = serializers.serialize("json", [obj], use_natural_foreign_keys=True, use_natural_primary_keys=True)
+        objects[obj.natural_key()] = json.loads(text)[0]["fields"]
+    return objects
+
+
+def db_state():
+    models = [m for label in ("priorities", "initiatives") for m in apps.get_app_config(label).get_models()]
+    return {m._meta.label: (m.objects.count(), natural_dump(m)) for m in models}
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def xlsx_rows(data: bytes) -> list[tuple]:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return list(book.worksheets[0].iter_rows(values_only=True))
+
+
+def roundtrip_params():
+    for fmt in ("csv", "xlsx"):
+        for kind in RESOURCES:
+            yield pytest.param(kind, fmt, id=f"{kind}-{fmt}")
+
+
+@pytest.mark.parametrize(("kind", "fmt"), list(roundtrip_params()))
+def test_export_then_import_changes_nothing(demo_progress, kind, fmt):
+    resource_class, model = RESOURCES[kind]
+    rows = model.objects.count()
+    assert rows > 0
+    data = export_bytes(resource_class, fmt)
+    before = natural_dump(model)
+    everything = db_state()
+    for dry_run in (True, False):
+        report = import_spreadsheet(resource_class(), data, fmt, dry_run=dry_run)
+        assert report.ok, report.errors[:5]
+        assert (report.new, report.updated, report.unchanged) == (0, 0, rows)
+        assert natural_dump(model) == before
+    assert db_state() == everything
+
+
+@pytest.mark.parametrize("kind", list(RESOURCES))
+def test_exported_headers_are_the_documented_columns(demo_progress, kind):
+    resource_class, _model = RESOURCES[kind]
+    csv_data = export_bytes(resource_class, "csv")
+    assert csv_rows(csv_data)[0] == COLUMNS[kind]
+    assert list(xlsx_rows(export_bytes(resource_class, "xlsx"))[0]) == COLUMNS[kind]
+
+
+def test_an_export_holds_every_object_once(demo_progress):
+    rows = csv_rows(export_bytes(StatusUpdateResource, "csv"))[1:]
+    keys = [(r[0], r[1], r[2], r[4]) for r in rows]
+    assert len(keys) == len(set(keys)) == StatusUpdate.objects.count() == 39
+    assert ("2022-23", "1", "1", "1") in keys
+
+
+# --- an edited export ------------------------------------------------------------------
+
+
+def edit_status_update_xlsx(data: bytes, priority: int, initiative: int, quarter: int, **changes) -> bytes:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    columns = {name: index for index, name in enumerate(header)}
+    found = 0
+    for row in sheet.iter_rows(min_row=2):
+        values = [c.value for c in row]
+        if (values[columns["priority"]], values[columns["initiative"]], values[columns["quarter"]]) == (
+            priority,
+            initiative,
+            quarter,
+        ):
+            for name, value in changes.items():
+                row[columns[name]].value = value
+            found += 1
+    assert found == 1
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def edit_status_update_csv(data: bytes, priority: int, initiative: int, quarter: int, **changes) -> bytes:
+    rows = csv_rows(data)
+    header = rows[0]
+    found = 0
+    for row in rows[1:]:
+        record = dict(zip(header, row, strict=True))
+        if (record["priority"], record["initiative"], record["quarter"]) == tuple(
+            str(n) for n in (priority, initiative, quarter)
+        ):
+            for name, value in changes.items():
+                row[header.index(name)] = value
+            found += 1
+    assert found == 1
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def assert_exactly_one_update_changed(before: dict, key, status, narrative):
+    after = natural_objects(StatusUpdate)
+    assert after.keys() == before.keys()
+    for other in before:
+        if other != key:
+            assert after[other] == before[other], other
+    changed = {name for name in before[key] if before[key][name] != after[key][name]}
+    assert changed <= {"status", "narrative", "version", "updated_at"}
+    assert {"status", "narrative", "version"} <= changed
+    assert after[key]["status"] == status
+    assert after[key]["narrative"] == narrative
+    assert after[key]["version"] == before[key]["version"] + 1
+
+
+def check_one_edited_update(data: bytes, fmt: str):
+    key = (PLAN, 1, 2, 2)
+    original = StatusUpdate.objects.get_by_natural_key(*key)
+    assert original.status != Status.OFF_TRACK
+    total = StatusUpdate.objects.count()
+    before = natural_objects(StatusUpdate)
+    everything = db_state()
+    assert not StatusUpdate.history.exists()  # loading fixtures leaves no history
+
+    report = import_spreadsheet(StatusUpdateResource(), data, fmt, dry_run=True)
+    assert report.ok, report.errors[:5]
+    assert (report.new, report.updated, report.unchanged) == (0, 1, total - 1)
+    assert db_state() == everything
+
+    report = import_spreadsheet(StatusUpdateResource(), data, fmt, dry_run=False)
+    assert report.ok, report.errors[:5]
+    assert (report.new, report.updated, report.unchanged) == (0, 1, total - 1)
+    assert_exactly_one_update_changed(before, key, "off_track", NEW_NARRATIVE)
+    # The change is in the update's history, and nothing else changed anywhere.
+    (record,) = StatusUpdate.history.all()
+    assert (record.id, record.history_type) == (original.pk, "~")
+    assert (record.status, record.narrative, record.version) == ("off_track", NEW_NARRATIVE, original.version + 1)
+    for label, state in db_state().items():
+        if label not in ("initiatives.StatusUpdate", "initiatives.HistoricalStatusUpdate"):
+            assert state == everything[label], label
+
+
+NEW_NARRATIVE = "Le rapport thématique est reporté : « retard » confirmé par l'équipe."
+
+
+def test_an_edited_xlsx_export_changes_exactly_the_edited_update(demo_progress):
+    data = export_bytes(StatusUpdateResource, "xlsx")
+    data = edit_status_update_xlsx(data, 1, 2, 2, status="off_track", narrative=NEW_NARRATIVE)
+    check_one_edited_update(data, "xlsx")
+
+
+def test_an_edited_xlsx_export_without_empty_texts_changes_exactly_the_edited_update(demo_progress):
+    """The same as above once no text of any status update is empty: the edit path of XLSX
+    works whether or not the file has empty cells."""
+    for name in ("narrative", "risks", "next_steps"):
+        StatusUpdate.objects.filter(**{name: ""}).update(**{name: "Rien à signaler."})
+    data = export_bytes(StatusUpdateResource, "xlsx")
+    data = edit_status_update_xlsx(data, 1, 2, 2, status="off_track", narrative=NEW_NARRATIVE)
+    check_one_edited_update(data, "xlsx")
+
+
+def test_an_edited_csv_export_changes_exactly_the_edited_update(demo_progress):
+    data = export_bytes(StatusUpdateResource, "csv")
+    data = edit_status_update_csv(data, 1, 2, 2, status="off_track", narrative=NEW_NARRATIVE)
+    check_one_edited_update(data, "csv")
+
+
+def test_a_new_event_with_an_empty_slug_gets_one(demo_progress):
+    data = export_bytes(EventResource, "csv")
+    rows = csv_rows(data)
+    header = rows[0]
+    new = {
+        "plan": PLAN,
+        "slug": "",
+        "quarter": "2",
+        "title": "Atelier régional des membres à Dakar",
+        "kind": "network",
+        "start_date": "2022-11-15",
+        "end_date": "2022-11-16",
+        "priority": "3",
+        "initiative": "1",
+        "description": "Deux jours d'échanges.",
+    }
+    rows.append([new[h] for h in header])
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    data = out.getvalue().encode("utf-8")
+    total = Event.objects.count()
+    before = natural_objects(Event)
+    everything = db_state()
+
+    report = import_spreadsheet(EventResource(), data, "csv", dry_run=True)
+    assert report.ok, report.errors
+    assert (report.new, report.updated, report.unchanged) == (1, 0, total)
+    assert db_state() == everything
+
+    report = import_spreadsheet(EventResource(), data, "csv", dry_run=False)
+    assert report.ok, report.errors
+    assert (report.new, report.updated, report.unchanged) == (1, 0, total)
+    after = natural_objects(Event)
+    assert {k: v for k, v in after.items() if k in before} == before
+    (added,) = after.keys() - before.keys()
+    assert added == (PLAN, "q2-atelier-regional-des-membres-a-dakar")
+    event = Event.objects.get_by_natural_key(*added)
+    assert event.title == "Atelier régional des membres à Dakar"
+    assert event.quarter.number == 2
+    assert (event.start_date, event.end_date) == (datetime.date(2022, 11, 15), datetime.date(2022, 11, 16))
+    assert event.kind == "network"
+    assert event.priority.number == 3
+    assert event.initiative.code == "3.1"
+
+    # The same title again, in a new file: a new event with its own slug.
+    report = import_spreadsheet(EventResource(), data, "csv", dry_run=False)
+    assert report.ok, report.errors
+    assert (report.new, report.updated, report.unchanged) == (1, 0, total)
+    assert Event.objects.filter(slug="q2-atelier-regional-des-membres-a-dakar-2").exists()
+
+
+# --- texts a spreadsheet program may change -------------------------------------------
+
+
+@pytest.fixture
+def small_plan(db):
+    """A plan with one status update whose texts are all filled, made through factories."""
+    initiative = InitiativeFactory(priority=PriorityFactory(number=1), number=1, title="Plaidoyer régional")
+    return StatusUpdateFactory(
+        initiative=initiative, narrative="Avancement.", risks="Aucun risque.", next_steps="Continuer."
+    )
+
+
+def test_an_xlsx_row_with_an_empty_optional_text_imports(small_plan):
+    StatusUpdate.objects.filter(pk=small_plan.pk).update(risks="")
+    data = export_bytes(StatusUpdateResource, "xlsx")
+    report = import_spreadsheet(StatusUpdateResource(), data, "xlsx", dry_run=False)
+    assert report.ok, report.errors
+    assert report.unchanged == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_windows_line_breaks_survive_the_round_trip(small_plan, fmt):
+    StatusUpdate.objects.filter(pk=small_plan.pk).update(narrative="Premier point.\r\nSecond point.")
+    before = natural_dump(StatusUpdate)
+    data = export_bytes(StatusUpdateResource, fmt)
+    report = import_spreadsheet(StatusUpdateResource(), data, fmt, dry_run=False)
+    assert report.ok, report.errors
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 1)
+    assert natural_dump(StatusUpdate) == before
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_unix_line_breaks_survive_the_round_trip(small_plan, fmt):
+    StatusUpdate.objects.filter(pk=small_plan.pk).update(narrative="Premier point.\nSecond point.")
+    before = natural_dump(StatusUpdate)
+    data = export_bytes(StatusUpdateResource, fmt)
+    report = import_spreadsheet(StatusUpdateResource(), data, fmt, dry_run=False)
+    assert report.ok, report.errors
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 1)
+    assert natural_dump(StatusUpdate) == before
