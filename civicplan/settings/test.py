@@ -10,3 +10,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEMO_PASSWORD = "civicplan-test"
 # Tests assert on French and English text explicitly; start from the documented default.
 LANGUAGE_CODE = "fr"
+
+# Each test run on PostgreSQL gets its own database, so that two runs on one machine
+# (a developer's and an editor's, or parallel helpers) never drop each other's.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    import os
+
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405
