@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from initiatives import api
 from initiatives import views as initiative_views
 
 from . import views
@@ -15,6 +16,7 @@ urlpatterns = [
     path("i18n/setlang/", views.login_not_required_set_language, name="set_language"),
     path("plans/", include("priorities.urls")),
     path("initiatives/", include("initiatives.urls")),
+    path("api/plans/<slug:slug>/", api.plan, name="api-plan"),
     path("admin/", admin.site.urls),
 ]
 

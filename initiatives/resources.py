@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from import_export import fields, widgets
 
-from civicplan.spreadsheets import PlanResource, cached_lookup
+from civicplan.spreadsheets import PlanResource
 from priorities.models import ExpectedResult
 from priorities.resources import (
     ChoiceWidget,
@@ -21,6 +21,7 @@ from priorities.resources import (
     ResultWidget,
     WholeNumberWidget,
     blank,
+    find_numbered,
     find_priority,
     find_result,
     whole_number,
@@ -43,18 +44,14 @@ class InitiativeWidget(widgets.Widget):
             return None
         priority = find_priority(row, row.get("priority"))
         number = whole_number(value, _("initiative"))
-        try:
-            return cached_lookup(
-                ("initiative", priority.pk, number),
-                lambda: Initiative.objects.select_related("priority__annual_plan").get(
-                    priority=priority, number=number
-                ),
-            )
-        except Initiative.DoesNotExist:
-            raise ValueError(
-                _("Priority %(priority)s has no initiative %(number)s.")
-                % {"priority": priority.number, "number": number}
-            ) from None
+        return find_numbered(
+            Initiative,
+            "priority",
+            priority,
+            number,
+            "priority__annual_plan",
+            _("Priority %(priority)s has no initiative %(number)s.") % {"priority": priority.number, "number": number},
+        )
 
     def render(self, value, obj=None, **kwargs):
         return value.number if value else ""
@@ -68,17 +65,14 @@ class IndicatorWidget(widgets.Widget):
             raise ValueError(_("The indicator number is missing."))
         result = find_result(row, row.get("result"))
         number = whole_number(value, _("indicator"))
-        try:
-            return cached_lookup(
-                ("indicator", result.pk, number),
-                lambda: Indicator.objects.select_related("expected_result__priority__annual_plan").get(
-                    expected_result=result, number=number
-                ),
-            )
-        except Indicator.DoesNotExist:
-            raise ValueError(
-                _("Expected result %(result)s has no indicator %(number)s.") % {"result": result.code, "number": number}
-            ) from None
+        return find_numbered(
+            Indicator,
+            "expected_result",
+            result,
+            number,
+            "expected_result__priority__annual_plan",
+            _("Expected result %(result)s has no indicator %(number)s.") % {"result": result.code, "number": number},
+        )
 
     def render(self, value, obj=None, **kwargs):
         return value.number if value else ""

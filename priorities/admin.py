@@ -109,9 +109,9 @@ class StrategicPriorityAdmin(SimpleHistoryAdmin):
     inlines = [ExpectedResultInline, LearningQuestionInline, InitiativeInline]
 
 
-@admin.register(ExpectedResult)
-class ExpectedResultAdmin(SpreadsheetAdmin):
-    resource_classes = [ExpectedResultResource]
+class PriorityItemAdmin:
+    """What the admins of numbered items of a priority share."""
+
     list_display = ["code", "short_text", "priority"]
     list_filter = ["priority__annual_plan", "priority"]
     list_select_related = ["priority__annual_plan"]
@@ -125,23 +125,16 @@ class ExpectedResultAdmin(SpreadsheetAdmin):
     @admin.display(description=_("text"))
     def short_text(self, obj):
         return obj.text[:120]
+
+
+@admin.register(ExpectedResult)
+class ExpectedResultAdmin(PriorityItemAdmin, SpreadsheetAdmin):
+    resource_classes = [ExpectedResultResource]
 
 
 @admin.register(LearningQuestion)
-class LearningQuestionAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "short_text", "priority"]
-    list_filter = ["priority__annual_plan", "priority"]
-    list_select_related = ["priority__annual_plan"]
-    search_fields = ["text"]
-    ordering = ["priority__annual_plan__start_date", "priority__number", "number"]
-
-    @admin.display(description=_("code"))
-    def code(self, obj):
-        return obj.code
-
-    @admin.display(description=_("text"))
-    def short_text(self, obj):
-        return obj.text[:120]
+class LearningQuestionAdmin(PriorityItemAdmin, SimpleHistoryAdmin):
+    pass
 
 
 @admin.register(OrganisationalPriority)

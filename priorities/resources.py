@@ -228,21 +228,29 @@ class ResultWidget(widgets.Widget):
         return value.number if value else ""
 
 
+def find_numbered(model, parent_field: str, parent, number: int, related: str, missing: str):
+    """The ``model`` row numbered ``number`` under ``parent``, found once per import;
+    ``missing`` is the message when there is none."""
+    try:
+        return cached_lookup(
+            (model._meta.label, parent.pk, number),
+            lambda: model.objects.select_related(related).get(**{parent_field: parent, "number": number}),
+        )
+    except model.DoesNotExist:
+        raise ValueError(missing) from None
+
+
 def find_result(row, value) -> ExpectedResult:
     priority = find_priority(row, row.get("priority"))
     number = whole_number(value, _("expected result"))
-    try:
-        return cached_lookup(
-            ("result", priority.pk, number),
-            lambda: ExpectedResult.objects.select_related("priority__annual_plan").get(
-                priority=priority, number=number
-            ),
-        )
-    except ExpectedResult.DoesNotExist:
-        raise ValueError(
-            _("Priority %(priority)s has no expected result %(number)s.")
-            % {"priority": priority.number, "number": number}
-        ) from None
+    return find_numbered(
+        ExpectedResult,
+        "priority",
+        priority,
+        number,
+        "priority__annual_plan",
+        _("Priority %(priority)s has no expected result %(number)s.") % {"priority": priority.number, "number": number},
+    )
 
 
 class PlanColumnMixin:

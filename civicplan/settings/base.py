@@ -91,6 +91,9 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="civicplan <civicplan@localhost>")
+# The address people reach civicplan at, for links in emails (reminders, password reset).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 LOGIN_URL = "login"

@@ -128,7 +128,9 @@ def test_a_shared_indicator_value_changed_by_someone_else_is_a_conflict(users):
             user=users["staff"],
             initiative=monitor,
             quarter=q4,
-            data=services.QuarterlyInput(status=Status.ON_TRACK, indicator_values={indicator_id: decimal.Decimal("99")}),
+            data=services.QuarterlyInput(
+                status=Status.ON_TRACK, indicator_values={indicator_id: decimal.Decimal("99")}
+            ),
             digest=services.state_digest(opened),
             started=opened,
         )

@@ -1,0 +1,134 @@
+"""A read-only JSON view of an annual plan for other tools: the plan, its quarters, its
+priorities with their expected results, and each initiative's lead and latest status.
+
+Same readers as the plan page (a role is needed). Answers in JSON even when it refuses,
+so the view opts out of LoginRequiredMiddleware's redirect to the sign-in page and says
+401 itself. A fixed number of queries whatever the plan's size.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Prefetch
+from django.http import JsonResponse
+
+from priorities.models import AnnualPlan, ExpectedResult, Quarter, StrategicPriority
+
+from .models import Initiative, Membership, StatusUpdate
+from .permissions import can_read
+
+
+def _no_store(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    return wrapped
+
+
+def _error(detail: str, status: int) -> JsonResponse:
+    return JsonResponse({"detail": detail}, status=status)
+
+
+def plan_for_api(slug: str) -> AnnualPlan | None:
+    """The plan with everything the API shows, or None: seven queries."""
+    initiatives = Initiative.objects.order_by("number").prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(role=Membership.Role.LEAD).select_related("user"),
+            to_attr="leads",
+        ),
+        Prefetch(
+            "status_updates",
+            queryset=StatusUpdate.objects.select_related("quarter").order_by("quarter__number"),
+            to_attr="updates",
+        ),
+    )
+    priorities = StrategicPriority.objects.order_by("number").prefetch_related(
+        Prefetch("expected_results", queryset=ExpectedResult.objects.order_by("number")),
+        Prefetch("initiatives", queryset=initiatives),
+    )
+    return (
+        AnnualPlan.objects.select_related("strategic_plan")
+        .prefetch_related(
+            Prefetch("quarters", queryset=Quarter.objects.select_related("lock").order_by("number")),
+            Prefetch("priorities", queryset=priorities),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def _initiative(initiative: Initiative) -> dict:
+    latest = initiative.updates[-1] if initiative.updates else None
+    return {
+        "code": initiative.code,
+        "number": initiative.number,
+        "title": initiative.title,
+        "lead": initiative.leads[0].user.username if initiative.leads else None,
+        "latest_status": None
+        if latest is None
+        else {
+            "quarter": latest.quarter.number,
+            "status": latest.status,
+            "review_state": latest.review_state,
+            "updated_at": latest.updated_at.isoformat(),
+        },
+    }
+
+
+def plan_data(plan: AnnualPlan) -> dict:
+    strategic = plan.strategic_plan
+    return {
+        "plan": {
+            "slug": plan.slug,
+            "title": plan.title,
+            "start_date": plan.start_date.isoformat(),
+            "end_date": plan.end_date.isoformat(),
+            "strategic_plan": {
+                "slug": strategic.slug,
+                "title": strategic.title,
+                "overall_goal": strategic.overall_goal,
+            },
+        },
+        "quarters": [
+            {
+                "number": q.number,
+                "start_date": q.start_date.isoformat(),
+                "end_date": q.end_date.isoformat(),
+                "locked": q.locked,
+            }
+            for q in plan.quarters.all()
+        ],
+        "priorities": [
+            {
+                "number": p.number,
+                "title": p.title,
+                "short_title": p.short_title,
+                "statement": p.statement,
+                "expected_results": [{"number": r.number, "text": r.text} for r in p.expected_results.all()],
+                "initiatives": [_initiative(i) for i in p.initiatives.all()],
+            }
+            for p in plan.priorities.all()
+        ],
+    }
+
+
+@login_not_required
+@_no_store
+def plan(request, slug: str):
+    """GET /api/plans/<slug>/: the plan as JSON."""
+    if request.method != "GET":
+        response = _error("Method not allowed.", 405)
+        response["Allow"] = "GET"
+        return response
+    if not request.user.is_authenticated:
+        return _error("Sign in first.", 401)
+    if not can_read(request.user):
+        return _error("You do not have access to the plan.", 403)
+    annual_plan = plan_for_api(slug)
+    if annual_plan is None:
+        return _error("No such plan.", 404)
+    return JsonResponse(plan_data(annual_plan))

@@ -1,0 +1,206 @@
+"""GET /api/plans/<slug>/: the plan as JSON, for signed-in readers only, in a fixed number
+of queries; it answers in JSON when it refuses, too."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from initiatives.models import Initiative, Status, StatusUpdate
+from priorities.models import Quarter, QuarterLock, StrategicPriority
+from tests.factories import (
+    ExpectedResultFactory,
+    InitiativeFactory,
+    MembershipFactory,
+    StatusUpdateFactory,
+    UserFactory,
+    quarter_of,
+)
+
+PLAN = "2022-23"
+URL = reverse("api-plan", args=[PLAN])
+PRIORITY_1_TITLE = (
+    "Générer des connaissances et des analyses en temps opportun sur les actions de la société civile "
+    "en relation avec l'espace civique et démocratique"
+)
+# session, user, savepoint and its release (ATOMIC_REQUESTS), groups; plan (with its
+# strategic plan), quarters (with their lock), priorities, expected results, initiatives,
+# leads, status updates.
+API_QUERIES = 12
+
+
+def sign_in(client, username: str):
+    client.force_login(User.objects.get(username=username))
+
+
+def initiatives_of(data: dict) -> dict[str, dict]:
+    return {i["code"]: i for p in data["priorities"] for i in p["initiatives"]}
+
+
+@pytest.mark.django_db
+def test_anonymous_gets_401_json_not_a_redirect(client, seed_plan):
+    response = client.get(URL)
+
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Sign in first."}
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.django_db
+def test_signed_in_without_a_role_gets_403_json(client, seed_plan):
+    client.force_login(UserFactory(username="nobody"))
+
+    response = client.get(URL)
+
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
+    assert "priorities" not in response.json()
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.django_db
+def test_a_user_without_a_role_learns_nothing_about_which_plans_exist(client, seed_plan):
+    client.force_login(UserFactory(username="nobody"))
+
+    assert client.get(reverse("api-plan", args=["no-such-plan"])).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["staff", "board", "editor", "admin"])
+def test_every_role_reads_the_whole_plan(client, demo_progress, username):
+    sign_in(client, username)
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["Cache-Control"] == "no-store"
+    data = response.json()
+    assert set(data) == {"plan", "quarters", "priorities"}
+    assert data["plan"] == {
+        "slug": PLAN,
+        "title": "Plan annuel 2022-2023",
+        "start_date": "2022-07-01",
+        "end_date": "2023-06-30",
+        "strategic_plan": {
+            "slug": "2022-2027",
+            "title": "Plan stratégique 2022-2027",
+            "overall_goal": (
+                "Renforcer la société civile et l'action civique pour un espace civique et démocratique élargi."
+            ),
+        },
+    }
+    assert data["quarters"] == [
+        {"number": 1, "start_date": "2022-07-01", "end_date": "2022-09-30", "locked": False},
+        {"number": 2, "start_date": "2022-10-01", "end_date": "2022-12-31", "locked": False},
+        {"number": 3, "start_date": "2023-01-01", "end_date": "2023-03-31", "locked": False},
+        {"number": 4, "start_date": "2023-04-01", "end_date": "2023-06-30", "locked": False},
+    ]
+    priorities = data["priorities"]
+    assert [p["number"] for p in priorities] == [1, 2, 3, 4, 5]
+    assert priorities[0]["title"] == PRIORITY_1_TITLE
+    assert priorities[0]["short_title"] == "Connaissances et analyses en temps opportun"
+    assert set(priorities[0]) == {"number", "title", "short_title", "statement", "expected_results", "initiatives"}
+    assert priorities[0]["statement"]
+    assert sum(len(p["expected_results"]) for p in priorities) == 11
+    for priority in priorities:
+        assert [r["number"] for r in priority["expected_results"]] == sorted(
+            r["number"] for r in priority["expected_results"]
+        )
+        assert all(set(r) == {"number", "text"} and r["text"] for r in priority["expected_results"])
+        assert [i["number"] for i in priority["initiatives"]] == sorted(i["number"] for i in priority["initiatives"])
+
+    initiatives = initiatives_of(data)
+    assert len(initiatives) == 14
+    assert initiatives["1.3"] == {
+        "code": "1.3",
+        "number": 3,
+        "title": Initiative.objects.get(priority__number=1, number=3).title,
+        "lead": "staff",
+        "latest_status": {
+            "quarter": 3,
+            "status": "completed",
+            "review_state": "approved",
+            "updated_at": "2023-04-06T16:16:00+00:00",
+        },
+    }
+    # The latest is the highest quarter, whatever its review: 3.2 has nothing for Q3, 4.1 a draft.
+    assert initiatives["3.2"]["latest_status"]["quarter"] == 2
+    assert initiatives["4.1"]["latest_status"]["review_state"] == "draft"
+    assert initiatives["5.2"]["lead"] == "staff2"
+    assert {i["lead"] for i in initiatives.values()} == {"staff", "staff2"}
+
+
+@pytest.mark.django_db
+def test_an_initiative_without_lead_or_update_has_nulls_and_a_locked_quarter_says_so(client, demo_progress):
+    priority = StrategicPriority.objects.get(annual_plan__slug=PLAN, number=2)
+    InitiativeFactory(priority=priority, number=9, title="Nouvelle initiative")
+    QuarterLock.objects.create(quarter=Quarter.objects.get(annual_plan__slug=PLAN, number=1))
+    sign_in(client, "board")
+
+    data = client.get(URL).json()
+
+    assert initiatives_of(data)["2.9"] == {
+        "code": "2.9",
+        "number": 9,
+        "title": "Nouvelle initiative",
+        "lead": None,
+        "latest_status": None,
+    }
+    assert [q["locked"] for q in data["quarters"]] == [True, False, False, False]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_only_get_is_allowed(client, demo_progress, method):
+    sign_in(client, "editor")
+    before = list(StatusUpdate.objects.values_list("pk", "status", "version"))
+
+    response = getattr(client, method)(URL, data={}, content_type="application/json")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert response["Content-Type"] == "application/json"
+    assert list(StatusUpdate.objects.values_list("pk", "status", "version")) == before
+
+
+@pytest.mark.django_db
+def test_an_unknown_plan_is_404_json(client, demo_progress):
+    sign_in(client, "staff")
+
+    response = client.get(reverse("api-plan", args=["2030-31"]))
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
+
+
+@pytest.mark.django_db
+def test_query_count_is_the_same_at_two_data_sizes(client, demo_progress, django_assert_num_queries):
+    sign_in(client, "staff")
+    with django_assert_num_queries(API_QUERIES):
+        response = client.get(URL)
+    assert len(initiatives_of(response.json())) == 14
+
+    for priority in StrategicPriority.objects.filter(annual_plan__slug=PLAN):
+        ExpectedResultFactory(priority=priority, number=20 + priority.number)
+    priority = StrategicPriority.objects.get(annual_plan__slug=PLAN, number=3)
+    plan = priority.annual_plan
+    for number in range(10, 40):
+        initiative = InitiativeFactory(priority=priority, number=number)
+        MembershipFactory(initiative=initiative, user=UserFactory(username=f"lead{number}"))
+        StatusUpdateFactory(initiative=initiative, quarter=quarter_of(plan, 1))
+        StatusUpdateFactory(initiative=initiative, quarter=quarter_of(plan, 2), status=Status.AT_RISK)
+
+    client.force_login(User.objects.get(username="staff"))
+    with django_assert_num_queries(API_QUERIES):
+        response = client.get(URL)
+    initiatives = initiatives_of(response.json())
+    assert len(initiatives) == 44
+    assert initiatives["3.39"]["lead"] == "lead39"
+    assert initiatives["3.39"]["latest_status"]["quarter"] == 2
+    assert initiatives["3.39"]["latest_status"]["status"] == "at_risk"
+    assert datetime.datetime.fromisoformat(initiatives["3.39"]["latest_status"]["updated_at"]).tzinfo is not None
