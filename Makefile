@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install load demo-users lint format check migrations bench vendor clean
+.PHONY: run test browser translations messages install load demo-users lint format check migrations bench vendor clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) translations
 
 ## run: install, migrate the SQLite database, load the plan and demo progress, make the demo accounts, serve
 run: install
@@ -29,9 +29,27 @@ load: install
 demo-users: install
 	$(PY) manage.py create_demo_users
 
-## test: install, then run the whole suite (DATABASE_URL picks the database; SQLite by default)
-test: install
-	$(PY) -m pytest
+## test: install, then run the whole suite (DATABASE_URL picks the database; SQLite by default);
+## PYTEST_ARGS passes options on, e.g. make test PYTEST_ARGS="-m 'not browser'"
+PYTEST_ARGS ?=
+test: install browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## browser: install Chromium for the browser tests (tests/browser) when it is missing and root can;
+## never fails: without Chromium the browser tests skip (or fail, with CIVICPLAN_REQUIRE_BROWSER=1)
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ -x $(CHROMIUM) ]; then \
+	  :; \
+	elif [ "$$(id -u)" != 0 ]; then \
+	  echo "Chromium is missing ($(CHROMIUM)) and installing it needs root: the browser tests will be skipped."; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "Chromium is missing ($(CHROMIUM)) and there is no apt-get to install it: the browser tests will be skipped."; \
+	else \
+	  echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
+	  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+	    || echo "Installing Chromium failed: the browser tests will be skipped."; \
+	fi
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -71,3 +89,11 @@ vendor:
 	cp .vendor-tmp/axe-core-$(AXE_VERSION)/package/axe.min.js tests/browser/vendor/axe-core-$(AXE_VERSION)/
 	cp .vendor-tmp/axe-core-$(AXE_VERSION)/package/LICENSE tests/browser/vendor/axe-core-$(AXE_VERSION)/
 	rm -rf .vendor-tmp
+
+## translations: compile the French and English catalogues (locale/*/LC_MESSAGES/django.po);
+## messages: collect the interface's strings into them after a change (then translate)
+translations: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=node_modules --ignore=tests --ignore=staticfiles --no-obsolete

@@ -32,7 +32,7 @@ def _error(detail: str, status: int) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=status)
 
 
-def plan_for_api(slug: str) -> AnnualPlan | None:
+def plan_for_api(slug: str, user) -> AnnualPlan | None:
     """The plan with everything the API shows, or None: seven queries."""
     initiatives = Initiative.objects.order_by("number").prefetch_related(
         Prefetch(
@@ -42,7 +42,7 @@ def plan_for_api(slug: str) -> AnnualPlan | None:
         ),
         Prefetch(
             "status_updates",
-            queryset=StatusUpdate.objects.select_related("quarter").order_by("quarter__number"),
+            queryset=StatusUpdate.objects.visible_to(user).select_related("quarter").order_by("quarter__number"),
             to_attr="updates",
         ),
     )
@@ -128,7 +128,7 @@ def plan(request, slug: str):
         return _error("Sign in first.", 401)
     if not can_read(request.user):
         return _error("You do not have access to the plan.", 403)
-    annual_plan = plan_for_api(slug)
+    annual_plan = plan_for_api(slug, request.user)
     if annual_plan is None:
         return _error("No such plan.", 404)
     return JsonResponse(plan_data(annual_plan))

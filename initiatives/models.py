@@ -129,7 +129,18 @@ class QuarterlyRecord(models.Model):
         abstract = True
 
 
-class StatusUpdateManager(models.Manager):
+class StatusUpdateQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """What ``user`` may read: a board member reads approved updates only (the board
+        reads what an editor has checked); staff and editors read every state."""
+        from .permissions import sees_only_approved
+
+        if sees_only_approved(user):
+            return self.filter(review_state=ReviewState.APPROVED)
+        return self
+
+
+class StatusUpdateManager(models.Manager.from_queryset(StatusUpdateQuerySet)):
     def get_by_natural_key(self, plan_slug, priority_number, initiative_number, quarter_number):
         return self.get(
             initiative__priority__annual_plan__slug=plan_slug,

@@ -34,6 +34,11 @@ def can_read(user) -> bool:
     return is_editor(user) or is_staff_member(user) or is_board(user)
 
 
+def sees_only_approved(user) -> bool:
+    """Board members who are not also staff or editors read approved updates only."""
+    return is_board(user) and not (is_editor(user) or is_staff_member(user))
+
+
 def can_write_initiative(user, initiative, member_ids: set[int] | None = None) -> bool:
     """Editors write every initiative; staff those they lead or belong to.
 

@@ -37,7 +37,7 @@ def dashboard(request):
     quarter = next(q for q in quarters if q.number == number)
 
     mine = list(
-        initiatives_with_tracking()
+        initiatives_with_tracking(request.user)
         .filter(priority__annual_plan=plan, memberships__user=request.user)
         .distinct()
         .order_by("priority__number", "number")
@@ -78,15 +78,17 @@ def dashboard(request):
     )
 
 
-def _initiative(pk: int) -> Initiative:
-    return get_object_or_404(initiatives_with_tracking().select_related("priority__annual_plan__strategic_plan"), pk=pk)
+def _initiative(pk: int, user) -> Initiative:
+    return get_object_or_404(
+        initiatives_with_tracking(user).select_related("priority__annual_plan__strategic_plan"), pk=pk
+    )
 
 
 def initiative_detail(request, pk: int):
     """An initiative: what it is, the results it serves, its status across the year, its
     indicators' values and the history of every change to its tracking."""
     require(can_read(request.user))
-    initiative = _initiative(pk)
+    initiative = _initiative(pk, request.user)
     plan = plan_with_quarters(initiative.priority.annual_plan.slug)
     quarters = list(plan.quarters.all())
     values = Prefetch("values", queryset=IndicatorValue.objects.select_related("quarter"))
@@ -174,7 +176,7 @@ def _form_context(initiative, quarter):
 @require_http_methods(["GET", "POST"])
 def quarterly_update(request, pk: int, number: int):
     """GET shows the quarter's update form; POST saves it, all or nothing."""
-    initiative = _initiative(pk)
+    initiative = _initiative(pk, request.user)
     plan = plan_with_quarters(initiative.priority.annual_plan.slug)
     quarter = get_object_or_404(Quarter.objects.select_related("lock"), annual_plan=plan, number=number)
     require(can_write_initiative(request.user, initiative))

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import F, Prefetch
+from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 
 from initiatives.models import (
@@ -43,10 +43,10 @@ def plan_with_quarters(slug: str) -> AnnualPlan:
     )
 
 
-def _updates():
+def _updates(user):
     return Prefetch(
         "status_updates",
-        queryset=StatusUpdate.objects.select_related("quarter", "author").order_by("quarter__number"),
+        queryset=StatusUpdate.objects.visible_to(user).select_related("quarter", "author").order_by("quarter__number"),
     )
 
 
@@ -56,24 +56,24 @@ def _team():
     )
 
 
-def initiatives_with_tracking():
-    """Initiatives with their priority, their team and every status update."""
-    return Initiative.objects.select_related("priority__annual_plan").prefetch_related(_updates(), _team())
+def initiatives_with_tracking(user):
+    """Initiatives with their priority, their team and every status update ``user`` may read."""
+    return Initiative.objects.select_related("priority__annual_plan").prefetch_related(_updates(user), _team())
 
 
-def plan_page(slug: str) -> tuple[AnnualPlan, list[StrategicPriority]]:
+def plan_page(slug: str, user) -> tuple[AnnualPlan, list[StrategicPriority]]:
     plan = plan_with_quarters(slug)
     priorities = list(
         StrategicPriority.objects.filter(annual_plan=plan)
         .order_by("number")
         .prefetch_related(
-            Prefetch("initiatives", queryset=initiatives_with_tracking().order_by("number")),
+            Prefetch("initiatives", queryset=initiatives_with_tracking(user).order_by("number")),
         )
     )
     return plan, priorities
 
 
-def priority_page(slug: str, number: int) -> tuple[AnnualPlan, StrategicPriority]:
+def priority_page(slug: str, number: int, user) -> tuple[AnnualPlan, StrategicPriority]:
     plan = plan_with_quarters(slug)
     values = Prefetch("values", queryset=IndicatorValue.objects.select_related("quarter").order_by("quarter__number"))
     priority = get_object_or_404(
@@ -95,7 +95,7 @@ def priority_page(slug: str, number: int) -> tuple[AnnualPlan, StrategicPriority
                     )
                 ),
             ),
-            Prefetch("initiatives", queryset=initiatives_with_tracking().order_by("number")),
+            Prefetch("initiatives", queryset=initiatives_with_tracking(user).order_by("number")),
             Prefetch(
                 "events", queryset=Event.objects.select_related("quarter").order_by("quarter__number", "start_date")
             ),
@@ -111,4 +111,22 @@ def calendar_events(plan: AnnualPlan):
         Event.objects.filter(annual_plan=plan)
         .select_related("quarter", "priority", "initiative__priority")
         .order_by("quarter__number", F("start_date").asc(nulls_last=True), "title")
+    )
+
+
+def calendar_feed_events(plan: AnnualPlan):
+    """The plan's dated events for the iCalendar feed, each with when it last changed
+    (``last_changed``: None for an event never edited since it was loaded from a fixture)."""
+    last_change = Event.history.filter(id=OuterRef("pk")).order_by("-history_date").values("history_date")[:1]
+    return list(
+        Event.objects.filter(annual_plan=plan, start_date__isnull=False)
+        .select_related("priority", "initiative__priority")
+        .annotate(last_changed=Subquery(last_change))
+        .order_by("start_date", "title", "slug")
+    )
+
+
+def plan_event(plan: AnnualPlan, slug: str) -> Event:
+    return get_object_or_404(
+        Event.objects.select_related("quarter", "priority", "initiative__priority"), annual_plan=plan, slug=slug
     )

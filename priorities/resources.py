@@ -10,7 +10,6 @@ import datetime
 import decimal
 
 from django.db.models import TextChoices
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from import_export import fields, widgets
@@ -18,6 +17,7 @@ from import_export import fields, widgets
 from civicplan.spreadsheets import PlanResource, cached_lookup
 
 from .models import AnnualPlan, Event, ExpectedResult, Quarter, StrategicPriority
+from .services import event_slug
 
 
 def blank(value) -> bool:
@@ -337,12 +337,9 @@ class EventResource(PlanResource):
         super().before_import_row(row, **kwargs)
 
     def new_slug(self, row) -> str:
-        """An identifier for a new event, from its quarter and title, unused in its plan."""
-        base = slugify(f"q{str(row.get('quarter') or '').strip().lower().removeprefix('q')}-{row['title']}")[:90]
-        slug, n = base, 2
-        taken = set(
-            Event.objects.filter(annual_plan__slug=str(row.get("plan") or "").strip()).values_list("slug", flat=True)
-        )
-        while slug in taken:
-            slug, n = f"{base}-{n}", n + 1
-        return slug
+        """An identifier for a new event, made as the calendar page makes it."""
+        try:
+            quarter = QuarterWidget().clean(row.get("quarter"), row)
+        except ValueError:
+            return ""  # the row is refused for its quarter, with that reason
+        return event_slug(plan=quarter.annual_plan, quarter=quarter, title=str(row["title"]))

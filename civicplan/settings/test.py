@@ -8,8 +8,9 @@ SECRET_KEY = env("SECRET_KEY", default="django-insecure-test-only-civicplan-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEMO_PASSWORD = "civicplan-test"
-# Tests assert on French and English text explicitly; start from the documented default.
-LANGUAGE_CODE = "fr"
+# Tests read the English interface unless they ask for French (tests/test_translations.py
+# does, through Accept-Language); the product's default stays French (base settings).
+LANGUAGE_CODE = "en"
 
 # Each test run on PostgreSQL gets its own database, so that two runs on one machine
 # (a developer's and an editor's, or parallel helpers) never drop each other's.

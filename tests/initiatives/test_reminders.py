@@ -26,6 +26,13 @@ PLAN = "2022-23"
 COMMAND_QUERIES = 5
 
 
+# 2.2's Q3 update was returned by the editor with this comment (fixtures/demo_progress_2022_23.json).
+RETURNED_2_2 = (
+    "returned: Merci de préciser l'effet des mesures prises sur le délai de réponse "
+    "et de lister les demandes restées sans suite."
+)
+
+
 @pytest.fixture(autouse=True)
 def english(settings):
     # The command writes in LANGUAGE_CODE; these tests read its English text.
@@ -79,7 +86,7 @@ def test_q3_sends_one_email_per_lead_listing_exactly_their_due_initiatives(demo_
     assert sorted(mails) == ["staff2@example.org", "staff@example.org"]
     assert listed(mails["staff@example.org"].body) == {"4.1": "draft", "4.2": "no update"}
     assert listed(mails["staff2@example.org"].body) == {
-        "2.2": "returned: Merci de préciser l'effet des mesures prises sur le délai de réponse et de lister les demandes restées sans suite.",
+        "2.2": RETURNED_2_2,
         "3.2": "no update",
         "5.3": "no update",
     }
@@ -146,7 +153,7 @@ def test_dry_run_sends_nothing_and_prints_what_would_be_sent(demo_progress, mail
     assert listed(dry) == {
         "4.1": "draft",
         "4.2": "no update",
-        "2.2": "returned: Merci de préciser l'effet des mesures prises sur le délai de réponse et de lister les demandes restées sans suite.",
+        "2.2": RETURNED_2_2,
         "3.2": "no update",
         "5.3": "no update",
     }
@@ -174,7 +181,7 @@ def test_an_initiative_without_a_lead_is_reported_not_mailed(demo_progress, mail
     lines = [line for line in out.splitlines() if "no lead to remind" in line]
     assert lines == [f"3.2 {initiative('3.2').title}: no update, no lead to remind"]
     assert listed(by_recipient(mailoutbox)["staff2@example.org"].body) == {
-        "2.2": "returned: Merci de préciser l'effet des mesures prises sur le délai de réponse et de lister les demandes restées sans suite.",
+        "2.2": RETURNED_2_2,
         "5.3": "no update",
     }
 

@@ -297,3 +297,23 @@ def test_queries_do_not_grow_with_the_data(client, users, django_assert_num_quer
     grow(users)
     with django_assert_num_queries(EXPECTED_QUERIES[page]):
         assert client.get(PAGES[page]()).status_code == 200
+
+
+def test_the_board_reads_approved_updates_only(client, users):
+    """4.1's Q3 update is a draft: staff and editors read it, the board does not."""
+    draft = StatusUpdate.objects.get(initiative=initiative("4.1"), quarter__number=3)
+    assert draft.review_state == ReviewState.DRAFT
+    page_url = reverse("initiatives:detail", args=[initiative("4.1").pk])
+    api_url = reverse("api-plan", args=["2022-23"])
+
+    def latest_in_api(c):
+        data = c.get(api_url).json()
+        (row,) = [i for p in data["priorities"] for i in p["initiatives"] if i["code"] == "4.1"]
+        return row["latest_status"]["quarter"]
+
+    as_user(client, users, "board")
+    assert draft.narrative not in client.get(page_url).content.decode()
+    assert latest_in_api(client) == 2
+    as_user(client, users, "editor")
+    assert draft.narrative in client.get(page_url).content.decode()
+    assert latest_in_api(client) == 3

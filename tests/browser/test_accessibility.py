@@ -1,0 +1,124 @@
+"""axe-core on every page of the workspace: no violation of impact "serious" or "critical".
+
+On failure the message lists each violation (rule, impact, help) and the elements it
+found, so that it can be fixed in the templates or in static/civicplan/civicplan.css.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from initiatives.models import Initiative
+from tests.browser.conftest import axe_violations, format_violations, login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PLAN = "/plans/2022-23"
+
+
+def initiative_pk(priority: int, number: int) -> int:
+    return Initiative.objects.get(priority__annual_plan__slug="2022-23", priority__number=priority, number=number).pk
+
+
+def assert_accessible(page, what: str):
+    # Wait for the page to be complete (styles applied) before judging colours.
+    page.wait_for_load_state("load")
+    violations = axe_violations(page)
+    assert not violations, f"axe-core on {what} ({page.url}):\n{format_violations(violations)}"
+
+
+def test_sign_in(page, live_server, demo_progress):
+    page.goto("/accounts/login/")
+    assert_accessible(page, "the sign-in page")
+
+
+def test_sign_in_with_an_error(page, live_server, demo_progress):
+    page.goto("/accounts/login/")
+    page.locator("main form input[name=username]").fill("staff")
+    page.locator("main form input[name=password]").fill("not the password")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    expect(page.locator("main [role=alert]")).to_be_visible()
+    assert_accessible(page, "the sign-in page with an error")
+
+
+@pytest.mark.parametrize("username", ["staff", "editor", "board"])
+def test_dashboard(page, live_server, demo_progress, username):
+    login(page, live_server, username)
+    page.goto("/")
+    assert_accessible(page, f"the dashboard of {username}")
+
+
+def test_dashboard_on_a_phone(phone_page, live_server, demo_progress):
+    login(phone_page, live_server, "staff")
+    phone_page.goto("/")
+    assert_accessible(phone_page, "the dashboard at 390x844")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"{PLAN}/",
+        f"{PLAN}/?status=at_risk",
+        f"{PLAN}/?priority=2&status=&lead=staff2",
+        f"{PLAN}/?status=completed&lead=staff2",  # nothing matches
+        f"{PLAN}/calendar/",
+    ],
+    ids=["plan", "plan-at-risk", "plan-priority-lead", "plan-no-match", "calendar"],
+)
+def test_plan_pages(page, live_server, demo_progress, path):
+    login(page, live_server, "editor")  # editors see the most controls (quarter locks)
+    page.goto(path)
+    assert_accessible(page, path)
+
+
+@pytest.mark.parametrize("number", [1, 2, 3, 4, 5])
+def test_priority(page, live_server, demo_progress, number):
+    login(page, live_server, "staff")
+    page.goto(f"{PLAN}/priorities/{number}/")
+    assert_accessible(page, f"priority {number}")
+
+
+@pytest.mark.parametrize("username", ["staff", "editor"])
+def test_initiative(page, live_server, demo_progress, username):
+    login(page, live_server, username)
+    page.goto(f"/initiatives/{initiative_pk(1, 2)}/")  # 1.2 has a submitted update: the editor's review form shows
+    assert_accessible(page, f"initiative 1.2 as {username}")
+
+
+def test_update_form(page, live_server, demo_progress):
+    login(page, live_server, "staff")
+    page.goto(f"/initiatives/{initiative_pk(4, 1)}/q3/")
+    assert_accessible(page, "the Q3 update form of 4.1")
+
+
+def test_update_form_with_errors(page, live_server, demo_progress):
+    login(page, live_server, "staff")
+    page.goto(f"/initiatives/{initiative_pk(4, 1)}/q3/")
+    page.locator("input[name=status][value=at_risk]").check()
+    page.locator("textarea[name=narrative]").fill("")
+    page.locator("textarea[name=risks]").fill("")
+    page.locator("input[name^=indicator_]").first.fill("-5")
+    page.locator("button[name=submit]").click()
+    expect(page.locator("#id_risks_error")).to_be_visible()
+    expect(page.locator("#id_narrative_error")).to_be_visible()
+    assert_accessible(page, "the Q3 update form of 4.1 with its errors")
+
+
+def test_dark_mode(new_page, live_server, demo_progress):
+    """Pico follows the system's dark mode: civicplan's own colours must stay readable on it."""
+    page = new_page(color_scheme="dark")
+    login(page, live_server, "editor")
+    problems = []
+    for path in ["/", f"{PLAN}/", f"{PLAN}/priorities/3/", f"/initiatives/{initiative_pk(1, 2)}/", f"{PLAN}/calendar/"]:
+        page.goto(path)
+        page.wait_for_load_state("load")
+        if violations := axe_violations(page):
+            problems.append(f"{path}:\n{format_violations(violations)}")
+    page.goto(f"/initiatives/{initiative_pk(4, 1)}/q3/")
+    page.locator("textarea[name=risks]").fill("")
+    page.locator("input[name=status][value=at_risk]").check()
+    page.locator("button[name=submit]").click()
+    expect(page.locator("#id_risks_error")).to_be_visible()
+    if violations := axe_violations(page):
+        problems.append(f"{page.url} (with errors):\n{format_violations(violations)}")
+    assert not problems, "axe-core in dark mode:\n" + "\n".join(problems)

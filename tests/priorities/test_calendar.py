@@ -1,0 +1,594 @@
+"""The plan's calendar: the page, its iCalendar feed, and the editors' changes to it.
+
+Every test drives real requests with the demo accounts (editor, staff, board) over the
+seed plan, and asserts the database before and after.
+"""
+
+import datetime
+import re
+
+import icalendar
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.forms.models import model_to_dict
+from django.test import Client
+from django.urls import reverse
+
+from initiatives.models import Initiative
+from priorities import services
+from priorities.models import AnnualPlan, Event, EventKind, StrategicPriority
+from tests.factories import AnnualPlanFactory, EventFactory
+
+PLAN = "2022-23"
+# The seed's dated events: slug -> (title, first day, last day).
+DATED = {
+    "q1-forum-politique-de-haut-niveau": (
+        "Forum politique de haut niveau (FPHN)",
+        datetime.date(2022, 7, 5),
+        datetime.date(2022, 7, 15),
+    ),
+    "q1-assemblee-generale-de-l-onu": (
+        "Assemblée générale de l'ONU",
+        datetime.date(2022, 9, 20),
+        datetime.date(2022, 9, 26),
+    ),
+    "q1-journee-internationale-de-la-jeunesse": (
+        "Activités de réseautage pour la Journée internationale de la jeunesse",
+        datetime.date(2022, 8, 12),
+        datetime.date(2022, 8, 12),
+    ),
+    "q3-commission-condition-de-la-femme": (
+        "Commission des Nations Unies sur la condition de la femme",
+        datetime.date(2023, 3, 6),
+        datetime.date(2023, 3, 17),
+    ),
+    "q3-journee-internationale-de-la-femme": (
+        "Activités pour la Journée internationale de la femme",
+        datetime.date(2023, 3, 8),
+        datetime.date(2023, 3, 8),
+    ),
+}
+FPHN = "q1-forum-politique-de-haut-niveau"
+UNDATED = "q2-mois-des-membres"
+
+CALENDAR = reverse("priorities:calendar", args=[PLAN])
+FEED = reverse("priorities:calendar_ics", args=[PLAN])
+NEW = reverse("priorities:event_create", args=[PLAN])
+
+
+def edit_url(slug):
+    return reverse("priorities:event_edit", args=[PLAN, slug])
+
+
+def delete_url(slug):
+    return reverse("priorities:event_delete", args=[PLAN, slug])
+
+
+@pytest.fixture
+def plan(demo_progress):
+    return AnnualPlan.objects.get(slug=PLAN)
+
+
+def signed_in(client, username):
+    """The client signed in as a demo account, reading the interface in English (the
+    messages asserted here are the English ones, whatever catalogues come later)."""
+    client.force_login(get_user_model().objects.get(username=username))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def quarter(plan, number):
+    return plan.quarters.get(number=number)
+
+
+def form_data(plan, **overrides):
+    """A valid new event in Q2, as the form posts it."""
+    data = {
+        "title": "Atelier des membres",
+        "quarter": quarter(plan, 2).pk,
+        "kind": EventKind.NETWORK,
+        "start_date": "2022-11-14",
+        "end_date": "2022-11-15",
+        "priority": StrategicPriority.objects.get(annual_plan=plan, number=5).pk,
+        "initiative": "",
+        "description": "Deux jours avec les membres.",
+    }
+    data.update(overrides)
+    return data
+
+
+def event_form_data(event, **overrides):
+    """The edit form of an existing event as it would be posted unchanged."""
+    data = {
+        "title": event.title,
+        "quarter": event.quarter_id,
+        "kind": event.kind,
+        "start_date": event.start_date.isoformat() if event.start_date else "",
+        "end_date": event.end_date.isoformat() if event.end_date else "",
+        "priority": event.priority_id or "",
+        "initiative": event.initiative_id or "",
+        "description": event.description,
+    }
+    data.update(overrides)
+    return data
+
+
+def snapshot():
+    """Every event of every plan, as stored."""
+    return {e.pk: model_to_dict(e) | {"slug": e.slug} for e in Event.objects.all()}
+
+
+def feed_events(response):
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    parsed = icalendar.Calendar.from_ical(response.content)
+    return parsed, {str(e["UID"]): e for e in parsed.walk("VEVENT")}
+
+
+def uid(slug):
+    return f"{PLAN}-{slug}@civicplan"
+
+
+def field_block(response, name) -> str:
+    """The HTML of one field of the event form: its label, input, help and errors."""
+    html = response.content.decode()
+    match = re.search(
+        rf'<div class="form-field" id="field-{name}">(.*?)</div>\s*(?=<div class="form-field"|<div class="grid")',
+        html,
+        re.S,
+    )
+    assert match, f"no field {name} in the form"
+    return match.group(1)
+
+
+# --- The feed -------------------------------------------------------------------------
+
+
+def test_feed_has_one_all_day_event_per_dated_event(client, plan):
+    assert Event.objects.filter(annual_plan=plan, start_date__isnull=False).count() == len(DATED) == 5
+    assert Event.objects.filter(annual_plan=plan, start_date__isnull=True).count() > 0
+
+    calendar, events = feed_events(signed_in(client, "staff").get(FEED))
+
+    assert str(calendar["VERSION"]) == "2.0"
+    assert "civicplan" in str(calendar["PRODID"])
+    assert str(calendar["X-WR-CALNAME"]) == plan.title
+    assert len(calendar.walk("VEVENT")) == 5
+    assert set(events) == {uid(slug) for slug in DATED}
+    for slug, (title, first, last) in DATED.items():
+        event = events[uid(slug)]
+        assert str(event["SUMMARY"]) == title
+        assert event["DTSTART"].dt == first
+        assert type(event["DTSTART"].dt) is datetime.date, "an all-day event starts on a DATE"
+        # iCalendar's DTEND of an all-day event is the day after the last day.
+        assert event["DTEND"].dt == last + datetime.timedelta(days=1)
+        assert type(event["DTEND"].dt) is datetime.date
+        assert event["DTSTAMP"].dt is not None
+
+
+def test_feed_says_kind_priority_and_initiative(client, plan):
+    fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
+    Event.objects.filter(pk=fphn.pk).update(
+        description="Rendez-vous à New York.", initiative=Initiative.objects.get(priority=fphn.priority, number=1)
+    )
+
+    _, events = feed_events(signed_in(client, "board").get(FEED))
+
+    event = events[uid(FPHN)]
+    assert [str(c) for c in event["CATEGORIES"].cats] == ["International meeting"]
+    description = str(event["DESCRIPTION"])
+    assert "Rendez-vous à New York." in description
+    assert f"Strategic priority 2: {fphn.priority.title}" in description
+    assert "Initiative 2.1" in description
+
+
+def test_undated_events_are_not_in_the_feed_but_on_the_page(client, plan):
+    undated = Event.objects.get(annual_plan=plan, slug=UNDATED)
+    assert undated.start_date is None
+    client = signed_in(client, "staff")
+
+    _, events = feed_events(client.get(FEED))
+    page = client.get(CALENDAR).content.decode()
+
+    assert uid(UNDATED) not in events
+    assert undated.title in page
+    assert "date to be set" in page
+
+
+def test_uids_stay_the_same_across_requests_and_after_an_edit(client, plan):
+    client = signed_in(client, "editor")
+    _, first = feed_events(client.get(FEED))
+    _, second = feed_events(client.get(FEED))
+    assert set(first) == set(second) == {uid(slug) for slug in DATED}
+
+    fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
+    response = client.post(
+        edit_url(FPHN),
+        event_form_data(
+            fphn, title="Forum politique de haut niveau 2022", start_date="2022-07-11", end_date="2022-07-18"
+        ),
+    )
+    assert response.status_code == 302
+
+    _, after = feed_events(client.get(FEED))
+    assert set(after) == set(first)
+    assert str(after[uid(FPHN)]["SUMMARY"]) == "Forum politique de haut niveau 2022"
+    assert after[uid(FPHN)]["DTSTART"].dt == datetime.date(2022, 7, 11)
+    assert after[uid(FPHN)]["DTEND"].dt == datetime.date(2022, 7, 19)
+    assert Event.objects.get(pk=fphn.pk).slug == FPHN
+
+
+def test_the_calendar_page_links_to_the_feed(client, plan):
+    page = signed_in(client, "board").get(CALENDAR).content.decode()
+    assert f'href="{FEED}"' in page
+
+
+# --- Who may do what ------------------------------------------------------------------
+
+EDIT_URLS = [NEW, edit_url(FPHN), delete_url(FPHN)]
+
+
+@pytest.mark.parametrize("url", [CALENDAR, FEED, *EDIT_URLS])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_anonymous_is_sent_to_sign_in(client, plan, url, method):
+    before = snapshot()
+    response = getattr(client, method)(url, form_data(plan) if method == "post" else None)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login") + "?next=")
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("username", ["staff", "board"])
+def test_readers_read_the_page_and_the_feed(client, plan, username):
+    client = signed_in(client, username)
+    page = client.get(CALENDAR)
+    assert page.status_code == 200
+    assert "Forum politique de haut niveau" in page.content.decode()
+    _, events = feed_events(client.get(FEED))
+    assert len(events) == 5
+
+
+@pytest.mark.parametrize("username", ["staff", "board"])
+def test_readers_see_no_editing_links(client, plan, username):
+    page = signed_in(client, username).get(CALENDAR).content.decode()
+    for url in EDIT_URLS:
+        assert url not in page
+
+
+def test_editors_see_the_editing_links(client, plan):
+    page = signed_in(client, "editor").get(CALENDAR).content.decode()
+    for url in EDIT_URLS:
+        assert url in page
+
+
+@pytest.mark.parametrize("username", ["staff", "board"])
+@pytest.mark.parametrize("url", EDIT_URLS)
+def test_readers_may_not_open_the_editing_pages(client, plan, username, url):
+    assert signed_in(client, username).get(url).status_code == 403
+
+
+@pytest.mark.parametrize("username", ["staff", "board"])
+def test_readers_forged_posts_are_refused_and_change_nothing(client, plan, username):
+    client = signed_in(client, username)
+    fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
+    before = snapshot()
+
+    assert client.post(NEW, form_data(plan)).status_code == 403
+    assert client.post(edit_url(FPHN), event_form_data(fphn, title="Piraté")).status_code == 403
+    assert client.post(delete_url(FPHN)).status_code == 403
+
+    assert snapshot() == before
+    assert Event.objects.get(pk=fphn.pk).title == fphn.title
+
+
+def test_services_refuse_a_non_editor(plan):
+    staff = get_user_model().objects.get(username="staff")
+    fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
+    before = snapshot()
+    with pytest.raises(PermissionDenied):
+        services.event_create(user=staff, plan=plan, title="X", quarter=quarter(plan, 1))
+    with pytest.raises(PermissionDenied):
+        services.event_update(user=staff, event=fphn, title="X")
+    with pytest.raises(PermissionDenied):
+        services.event_delete(user=staff, event=fphn)
+    assert snapshot() == before
+
+
+# --- The editor's changes -------------------------------------------------------------
+
+
+def test_editor_adds_an_event(client, plan):
+    client = signed_in(client, "editor")
+    assert client.get(NEW).status_code == 200
+    count = Event.objects.count()
+
+    response = client.post(NEW, form_data(plan), follow=True)
+
+    assert response.redirect_chain[0] == (f"{CALENDAR}#quarter-2", 302)
+    assert Event.objects.count() == count + 1
+    event = Event.objects.get(annual_plan=plan, title="Atelier des membres")
+    assert event.quarter == quarter(plan, 2)
+    assert event.slug == "q2-atelier-des-membres"
+    assert (event.start_date, event.end_date) == (datetime.date(2022, 11, 14), datetime.date(2022, 11, 15))
+    assert event.kind == EventKind.NETWORK
+    assert event.priority.number == 5
+    page = response.content.decode()
+    assert "Event “Atelier des membres” added." in page
+    assert 'id="event-q2-atelier-des-membres"' in page
+    _, events = feed_events(client.get(FEED))
+    assert events[uid(event.slug)]["DTEND"].dt == datetime.date(2022, 11, 16)
+
+
+def test_a_new_event_with_a_taken_title_gets_a_slug_of_its_own(client, plan):
+    client = signed_in(client, "editor")
+    data = form_data(plan, title="Conseil des droits de l'homme", start_date="", end_date="")
+
+    assert client.post(NEW, data).status_code == 302
+    assert client.post(NEW, data).status_code == 302
+
+    slugs = set(Event.objects.filter(annual_plan=plan, title=data["title"]).values_list("slug", flat=True))
+    # The seed already has this title in Q2 and Q4; each new one gets a free slug.
+    assert slugs == {
+        "q2-conseil-des-droits-de-l-homme",
+        "q4-conseil-des-droits-de-l-homme",
+        "q2-conseil-des-droits-de-l-homme-2",
+        "q2-conseil-des-droits-de-l-homme-3",
+    }
+
+
+def test_the_add_form_starts_in_the_quarter_asked_for(client, plan):
+    response = signed_in(client, "editor").get(NEW + "?quarter=3")
+    assert f'<option value="{quarter(plan, 3).pk}" selected>' in response.content.decode()
+
+
+def test_editor_edits_an_event_and_its_slug_stays(client, plan):
+    client = signed_in(client, "editor")
+    fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
+    form = client.get(edit_url(FPHN))
+    assert form.status_code == 200
+    assert 'value="2022-07-05"' in form.content.decode()
+
+    response = client.post(
+        edit_url(FPHN),
+        event_form_data(fphn, title="FPHN 2022", kind=EventKind.GOVERNANCE, end_date="", priority=""),
+        follow=True,
+    )
+
+    assert response.redirect_chain[0] == (f"{CALENDAR}#quarter-1", 302)
+    assert "Event “FPHN 2022” saved." in response.content.decode()
+    fphn.refresh_from_db()
+    assert (fphn.title, fphn.kind, fphn.end_date, fphn.priority) == ("FPHN 2022", EventKind.GOVERNANCE, None, None)
+    assert fphn.slug == FPHN
+
+
+def test_editor_moves_an_event_to_another_quarter(client, plan):
+    client = signed_in(client, "editor")
+    undated = Event.objects.get(annual_plan=plan, slug=UNDATED)
+    response = client.post(
+        edit_url(UNDATED),
+        event_form_data(undated, quarter=quarter(plan, 3).pk, start_date="2023-02-01"),
+    )
+    assert response.status_code == 302
+    undated.refresh_from_db()
+    assert (undated.quarter.number, undated.start_date, undated.slug) == (3, datetime.date(2023, 2, 1), UNDATED)
+
+
+def test_editor_deletes_an_event_after_confirming(client, plan):
+    client = signed_in(client, "editor")
+    fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
+    count = Event.objects.count()
+
+    confirm = client.get(delete_url(FPHN))
+    assert confirm.status_code == 200
+    page = confirm.content.decode()
+    assert fphn.title in page
+    assert f'<form method="post" action="{delete_url(FPHN)}">' in page
+    assert Event.objects.count() == count, "asking is not deleting"
+
+    response = client.post(delete_url(FPHN), follow=True)
+
+    assert response.redirect_chain[0] == (f"{CALENDAR}#quarter-1", 302)
+    assert "Event “Forum politique de haut niveau (FPHN)” deleted." in response.content.decode()
+    assert Event.objects.count() == count - 1
+    assert not Event.objects.filter(pk=fphn.pk).exists()
+    _, events = feed_events(client.get(FEED))
+    assert uid(FPHN) not in events
+
+
+def test_an_unknown_event_is_not_found(client, plan):
+    client = signed_in(client, "editor")
+    assert client.get(edit_url("no-such-event")).status_code == 404
+    assert client.post(delete_url("no-such-event")).status_code == 404
+
+
+def test_an_event_of_another_plan_is_not_found_under_this_one(client, plan):
+    other = AnnualPlanFactory(slug="2023-24", title="Plan annuel 2023-2024", start_date=datetime.date(2023, 7, 1))
+    EventFactory(annual_plan=other, slug="q1-only-next-year")
+    client = signed_in(client, "editor")
+    assert client.get(edit_url("q1-only-next-year")).status_code == 404
+    assert client.post(delete_url("q1-only-next-year")).status_code == 404
+    assert Event.objects.filter(slug="q1-only-next-year").exists()
+
+
+# --- A bad field saves nothing --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        (
+            {"start_date": "2023-01-10", "end_date": ""},
+            "start_date",
+            "2023-01-10 is outside Q2 (2022-10-01 to 2022-12-31).",
+        ),
+        ({"end_date": "2023-01-02"}, "end_date", "2023-01-02 is outside Q2 (2022-10-01 to 2022-12-31)."),
+        ({"start_date": "2022-11-14", "end_date": "2022-11-10"}, "end_date", "The event ends before it starts."),
+        ({"start_date": "", "end_date": "2022-11-10"}, "end_date", "An event with an end date needs a start date."),
+        ({"title": ""}, "title", "This field is required."),
+        ({"title": "   "}, "title", "This field is required."),
+        ({"start_date": "14/13/2022"}, "start_date", "Enter a valid date."),
+        ({"kind": "party"}, "kind", "Select a valid choice."),
+    ],
+)
+def test_a_bad_new_event_is_refused_beside_its_field(client, plan, overrides, field, message):
+    client = signed_in(client, "editor")
+    before = snapshot()
+
+    response = client.post(NEW, form_data(plan, **overrides))
+
+    assert response.status_code == 400
+    assert message in field_block(response, field)
+    assert "Nothing was saved" in response.content.decode()
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        (
+            {"start_date": "2022-10-03", "end_date": ""},
+            "start_date",
+            "2022-10-03 is outside Q1 (2022-07-01 to 2022-09-30).",
+        ),
+        ({"end_date": "2022-07-01"}, "end_date", "The event ends before it starts."),
+        ({"title": ""}, "title", "This field is required."),
+    ],
+)
+def test_a_bad_edit_changes_nothing(client, plan, overrides, field, message):
+    client = signed_in(client, "editor")
+    fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
+    before = snapshot()
+
+    response = client.post(edit_url(FPHN), event_form_data(fphn, **{"title": "Changé", **overrides}))
+
+    assert response.status_code == 400
+    assert message in field_block(response, field)
+    assert snapshot() == before
+    # The page's heading names the event as stored, not as mistyped.
+    assert f'Edit the event: <span lang="fr">{fphn.title}</span>' in response.content.decode()
+
+
+def test_moving_an_event_to_a_quarter_its_dates_are_not_in_is_refused(client, plan):
+    client = signed_in(client, "editor")
+    fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
+    before = snapshot()
+
+    response = client.post(edit_url(FPHN), event_form_data(fphn, quarter=quarter(plan, 2).pk))
+
+    assert response.status_code == 400
+    assert "2022-07-05 is outside Q2 (2022-10-01 to 2022-12-31)." in field_block(response, "start_date")
+    assert snapshot() == before
+
+
+def test_a_quarter_priority_or_initiative_of_another_plan_is_refused(client, plan):
+    other = AnnualPlanFactory(slug="2023-24", title="Plan annuel 2023-2024", start_date=datetime.date(2023, 7, 1))
+    other_priority = StrategicPriority.objects.create(
+        annual_plan=other, number=1, title="Autre", short_title="Autre", statement="."
+    )
+    other_initiative = Initiative.objects.create(priority=other_priority, number=1, title="Autre", description=".")
+    client = signed_in(client, "editor")
+    before = snapshot()
+
+    response = client.post(
+        NEW,
+        form_data(
+            plan,
+            quarter=other.quarters.get(number=2).pk,
+            start_date="2023-11-14",
+            end_date="",
+            priority=other_priority.pk,
+            initiative=other_initiative.pk,
+        ),
+    )
+
+    assert response.status_code == 400
+    for field in ("quarter", "priority", "initiative"):
+        assert "Select a valid choice." in field_block(response, field)
+    assert snapshot() == before
+
+
+def test_the_slug_cannot_be_set_through_the_form(client, plan):
+    client = signed_in(client, "editor")
+    fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
+    assert client.post(edit_url(FPHN), event_form_data(fphn, slug="hijacked", annual_plan=999)).status_code == 302
+    fphn.refresh_from_db()
+    assert (fphn.slug, fphn.annual_plan_id) == (FPHN, plan.pk)
+    with pytest.raises(TypeError):
+        services.event_update(user=get_user_model().objects.get(username="editor"), event=fphn, slug="hijacked")
+
+
+# --- CSRF -----------------------------------------------------------------------------
+
+
+def test_a_post_without_csrf_token_is_refused(plan):
+    client = signed_in(Client(enforce_csrf_checks=True), "editor")
+    before = snapshot()
+
+    assert client.post(NEW, form_data(plan)).status_code == 403
+    assert client.post(delete_url(FPHN)).status_code == 403
+
+    assert snapshot() == before
+
+
+# --- Constant queries -----------------------------------------------------------------
+
+
+def add_events(plan, count):
+    """``count`` more events, dated and undated, over the four quarters, each linked to a
+    priority and half of them to an initiative, so that any per-event query shows."""
+    quarters = list(plan.quarters.order_by("number"))
+    priorities = list(StrategicPriority.objects.filter(annual_plan=plan).order_by("number"))
+    initiatives = list(Initiative.objects.filter(priority__annual_plan=plan).order_by("pk"))
+    for i in range(count):
+        q = quarters[i % 4]
+        dated = i % 5 != 0
+        EventFactory(
+            annual_plan=plan,
+            quarter=q,
+            start_date=q.start_date + datetime.timedelta(days=i) if dated else None,
+            end_date=q.start_date + datetime.timedelta(days=i + 2) if dated and i % 2 else None,
+            priority=priorities[i % len(priorities)],
+            initiative=initiatives[i % len(initiatives)] if i % 2 else None,
+            kind=EventKind.values[i % len(EventKind.values)],
+            description=f"Description {i}",
+        )
+
+
+# Session, user, the request's savepoint (ATOMIC_REQUESTS), the user's groups, the plan,
+# its quarters (with their locks), the events (with their priority and initiative), the
+# savepoint's release.
+CALENDAR_QUERIES = 8
+# The same, with the dated events and when each last changed in place of all the events.
+FEED_QUERIES = 8
+
+
+@pytest.mark.parametrize("username", ["editor", "board"])
+def test_the_calendar_page_runs_a_fixed_number_of_queries(client, plan, django_assert_num_queries, username):
+    client = signed_in(client, username)
+    with django_assert_num_queries(CALENDAR_QUERIES):
+        small = client.get(CALENDAR)
+    assert small.status_code == 200
+
+    add_events(plan, 40)
+    with django_assert_num_queries(CALENDAR_QUERIES):
+        large = client.get(CALENDAR)
+    assert large.status_code == 200
+    assert large.content.decode().count('<li id="event-') == Event.objects.filter(annual_plan=plan).count()
+
+
+def test_the_feed_runs_a_fixed_number_of_queries(client, plan, django_assert_num_queries):
+    client = signed_in(client, "staff")
+    with django_assert_num_queries(FEED_QUERIES):
+        _, small = feed_events(client.get(FEED))
+    assert len(small) == 5
+
+    add_events(plan, 40)
+    # Some events changed through the service, so that their history is read too.
+    editor = get_user_model().objects.get(username="editor")
+    for event in Event.objects.filter(annual_plan=plan, start_date__isnull=False)[:5]:
+        services.event_update(user=editor, event=event, description="Modifié.")
+    with django_assert_num_queries(FEED_QUERIES):
+        _, large = feed_events(client.get(FEED))
+    assert len(large) == 5 + 32
