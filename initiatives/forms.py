@@ -98,3 +98,33 @@ class UnlockForm(forms.Form):
 
 class LockForm(forms.Form):
     reason = text_field(_("Note (optional)"), rows=2)
+
+
+class InitiativeForm(forms.Form):
+    """What an editor changes of an initiative: its words, the results it serves, who runs it."""
+
+    title = forms.CharField(label=_("Title"), max_length=300, validators=[no_hidden_controls])
+    description = text_field(_("Description"), rows=6)
+    expected_results = forms.ModelMultipleChoiceField(
+        label=_("Expected results it serves"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    lead = forms.ModelChoiceField(label=_("Lead"), queryset=None, required=False)
+    members = forms.ModelMultipleChoiceField(
+        label=_("Team members"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, initiative, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expected_results"].queryset = initiative.priority.expected_results.order_by("number")
+        self.fields["expected_results"].label_from_instance = lambda r: f"{r.code} {r.text[:140]}"
+        self.fields["lead"].queryset = people
+        self.fields["members"].queryset = people
+        for name in ("lead", "members"):
+            self.fields[name].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def clean(self):
+        cleaned = super().clean()
+        lead, members = cleaned.get("lead"), cleaned.get("members") or []
+        if lead is not None and lead in members:
+            self.add_error("members", _("The lead is already on the team: leave them out of the members."))
+        return cleaned

@@ -18,7 +18,16 @@ from django.utils.translation import gettext as _
 
 from priorities.models import Quarter, QuarterLock, QuarterLockChange
 
-from .models import Indicator, IndicatorValue, Initiative, LearningReflection, ReviewState, Status, StatusUpdate
+from .models import (
+    Indicator,
+    IndicatorValue,
+    Initiative,
+    LearningReflection,
+    Membership,
+    ReviewState,
+    Status,
+    StatusUpdate,
+)
 from .permissions import can_write_initiative, is_editor
 
 
@@ -244,3 +253,30 @@ def quarter_unlock(*, user, quarter: Quarter, reason: str) -> None:
 
 def needs_risks(status: str) -> bool:
     return status in {Status.AT_RISK, Status.OFF_TRACK}
+
+
+@transaction.atomic
+def initiative_update(*, user, initiative: Initiative, title: str, description: str, expected_results, lead, members):
+    """An editor changes an initiative's words, the results it serves and its team."""
+    if not is_editor(user):
+        raise PermissionDenied
+    initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    initiative.title = title.strip()
+    initiative.description = description.strip()
+    initiative.full_clean()
+    initiative.save()
+    results = list(expected_results)
+    if any(r.priority_id != initiative.priority_id for r in results):
+        raise ValidationError({"expected_results": _("An initiative serves the results of its own priority.")})
+    initiative.expected_results.set(results)
+    wanted = {m.pk: Membership.Role.MEMBER for m in members}
+    if lead is not None:
+        wanted[lead.pk] = Membership.Role.LEAD
+    initiative.memberships.exclude(user_id__in=wanted).delete()
+    # The lead changes in two steps: the one-lead constraint holds at every moment.
+    initiative.memberships.filter(role=Membership.Role.LEAD).exclude(user_id=lead.pk if lead else None).update(
+        role=Membership.Role.MEMBER
+    )
+    for user_id, role in wanted.items():
+        Membership.objects.update_or_create(initiative=initiative, user_id=user_id, defaults={"role": role})
+    return initiative

@@ -2,6 +2,7 @@
 editors' review and the locking of quarters. Every view checks access on the server."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,9 +14,10 @@ from priorities.models import Event, LearningQuestion, Quarter
 from priorities.querysets import current_plan, initiatives_with_tracking, plan_with_quarters, reporting_quarter_number
 
 from . import services
-from .forms import LockForm, QuarterlyUpdateForm, ReturnForm, UnlockForm
-from .models import Indicator, IndicatorValue, Initiative, LearningReflection, ReviewState, StatusUpdate
+from .forms import InitiativeForm, LockForm, QuarterlyUpdateForm, ReturnForm, UnlockForm
+from .models import Indicator, IndicatorValue, Initiative, LearningReflection, Membership, ReviewState, StatusUpdate
 from .permissions import can_read, can_write_initiative, is_editor, require
+from .roles import EDITORS, STAFF
 
 
 def _status_by_quarter(initiative) -> dict[int, StatusUpdate]:
@@ -291,3 +293,46 @@ def lock_quarter(request, slug: str, number: int):
         for message in error.messages:
             messages.error(request, message)
     return redirect("priorities:plan", slug)
+
+
+@require_http_methods(["GET", "POST"])
+def initiative_edit(request, pk: int):
+    """An editor changes an initiative's title, description, results and team."""
+    require(is_editor(request.user))
+    initiative = get_object_or_404(Initiative.objects.select_related("priority__annual_plan"), pk=pk)
+    people = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[STAFF, EDITORS])
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+    team = list(initiative.memberships.select_related("user"))
+    lead = next((m.user for m in team if m.role == Membership.Role.LEAD), None)
+    initial = {
+        "title": initiative.title,
+        "description": initiative.description,
+        "expected_results": list(initiative.expected_results.all()),
+        "lead": lead,
+        "members": [m.user for m in team if m.role == Membership.Role.MEMBER],
+    }
+    form = InitiativeForm(request.POST or None, initial=initial, initiative=initiative, people=people)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.initiative_update(user=request.user, initiative=initiative, **form.cleaned_data)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, _("Initiative saved."))
+            return redirect(initiative_url(initiative))
+    status = 400 if request.method == "POST" else 200
+    plan = plan_with_quarters(initiative.priority.annual_plan.slug)
+    return render(
+        request,
+        "initiatives/initiative_form.html",
+        {"plan": plan, "initiative": initiative, "form": form},
+        status=status,
+    )

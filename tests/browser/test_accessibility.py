@@ -122,3 +122,16 @@ def test_dark_mode(new_page, live_server, demo_progress):
     if violations := axe_violations(page):
         problems.append(f"{page.url} (with errors):\n{format_violations(violations)}")
     assert not problems, "axe-core in dark mode:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["initiative-edit", f"{PLAN}/calendar/events/new/", "/accounts/password_change/"],
+    ids=["initiative-edit", "event-new", "password-change"],
+)
+def test_editor_forms(page, live_server, demo_progress, path):
+    if path == "initiative-edit":
+        path = f"/initiatives/{initiative_pk(1, 1)}/edit/"
+    login(page, live_server, "editor")
+    page.goto(path)
+    assert_accessible(page, path)
