@@ -22,18 +22,17 @@ import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from import_export import resources, widgets
 from import_export.formats import base_formats
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 KNOWN_BINARIES = [
-    (b"%PDF", _l("a PDF document")),
-    (b"\x89PNG", _l("a PNG image")),
-    (b"\xff\xd8\xff", _l("a JPEG image")),
-    (b"GIF8", _l("a GIF image")),
-    (b"\xd0\xcf\x11\xe0", _l("an old Excel or Word file (XLS, DOC): save it as XLSX or CSV UTF-8")),
+    (b"%PDF", gettext_lazy("a PDF document")),
+    (b"\x89PNG", gettext_lazy("a PNG image")),
+    (b"\xff\xd8\xff", gettext_lazy("a JPEG image")),
+    (b"GIF8", gettext_lazy("a GIF image")),
+    (b"\xd0\xcf\x11\xe0", gettext_lazy("an old Excel or Word file (XLS, DOC): save it as XLSX or CSV UTF-8")),
 ]
 ESCAPE = "'"
 

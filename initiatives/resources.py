@@ -7,7 +7,7 @@ Rows name their parents as people do: ``plan`` 2022-23, ``priority`` 2, ``initia
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
 from civicplan.spreadsheets import PlanResource
@@ -126,7 +126,7 @@ class InitiativeResource(PlanColumnMixin, PlanResource):
 
     plan = fields.Field(column_name="plan", readonly=True)
     priority = fields.Field(attribute="priority", column_name="priority", widget=PriorityWidget())
-    number = fields.Field(attribute="number", column_name="number", widget=WholeNumberWidget(_l("number")))
+    number = fields.Field(attribute="number", column_name="number", widget=WholeNumberWidget(gettext_lazy("number")))
     title = fields.Field(attribute="title", column_name="title")
     description = fields.Field(attribute="description", column_name="description")
     expected_results = fields.Field(
@@ -154,13 +154,15 @@ class IndicatorResource(PlanColumnMixin, PlanResource):
     plan = fields.Field(column_name="plan", readonly=True)
     priority = fields.Field(column_name="priority", readonly=True)
     result = fields.Field(attribute="expected_result", column_name="result", widget=ResultWidget())
-    number = fields.Field(attribute="number", column_name="number", widget=WholeNumberWidget(_l("number")))
+    number = fields.Field(attribute="number", column_name="number", widget=WholeNumberWidget(gettext_lazy("number")))
     name = fields.Field(attribute="name", column_name="name")
     unit = fields.Field(attribute="unit", column_name="unit")
     baseline = fields.Field(attribute="baseline", column_name="baseline", widget=DecimalNumberWidget())
     target = fields.Field(attribute="target", column_name="target", widget=DecimalNumberWidget())
     direction = fields.Field(
-        attribute="direction", column_name="direction", widget=ChoiceWidget(Indicator.Direction, _l("Direction"))
+        attribute="direction",
+        column_name="direction",
+        widget=ChoiceWidget(Indicator.Direction, gettext_lazy("Direction")),
     )
     description = fields.Field(attribute="description", column_name="description")
 
@@ -242,7 +244,7 @@ class StatusUpdateResource(PlanColumnMixin, QuarterRecordResource):
     initiative = fields.Field(attribute="initiative", column_name="initiative", widget=InitiativeWidget())
     initiative_title = fields.Field(column_name="initiative_title", readonly=True)
     quarter = fields.Field(attribute="quarter", column_name="quarter", widget=QuarterWidget())
-    status = fields.Field(attribute="status", column_name="status", widget=ChoiceWidget(Status, _l("Status")))
+    status = fields.Field(attribute="status", column_name="status", widget=ChoiceWidget(Status, gettext_lazy("Status")))
     narrative = fields.Field(attribute="narrative", column_name="narrative")
     risks = fields.Field(attribute="risks", column_name="risks")
     next_steps = fields.Field(attribute="next_steps", column_name="next_steps")

@@ -11,7 +11,7 @@ import decimal
 
 from django.db.models import TextChoices
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
 from civicplan.spreadsheets import PlanResource, cached_lookup
@@ -272,7 +272,7 @@ class ExpectedResultResource(PlanColumnMixin, PlanResource):
 
     plan = fields.Field(column_name="plan", readonly=True)
     priority = fields.Field(attribute="priority", column_name="priority", widget=PriorityWidget())
-    number = fields.Field(attribute="number", column_name="number", widget=WholeNumberWidget(_l("number")))
+    number = fields.Field(attribute="number", column_name="number", widget=WholeNumberWidget(gettext_lazy("number")))
     text = fields.Field(attribute="text", column_name="text")
 
     class Meta(PlanResource.Meta):
@@ -294,7 +294,7 @@ class EventResource(PlanResource):
     slug = fields.Field(attribute="slug", column_name="slug")
     quarter = fields.Field(attribute="quarter", column_name="quarter", widget=QuarterWidget())
     title = fields.Field(attribute="title", column_name="title")
-    kind = fields.Field(attribute="kind", column_name="kind", widget=ChoiceWidget(Event.Kind, _l("Kind")))
+    kind = fields.Field(attribute="kind", column_name="kind", widget=ChoiceWidget(Event.Kind, gettext_lazy("Kind")))
     start_date = fields.Field(attribute="start_date", column_name="start_date", widget=IsoDateWidget())
     end_date = fields.Field(attribute="end_date", column_name="end_date", widget=IsoDateWidget())
     priority = fields.Field(attribute="priority", column_name="priority", widget=PriorityWidget(required=False))
