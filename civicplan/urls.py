@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", views.login_not_required_set_language, name="set_language"),
     path("plans/", include("priorities.urls")),
+    path("reports/", include("reporting.urls")),
     path("initiatives/", include("initiatives.urls")),
     path("api/plans/<slug:slug>/", api.plan, name="api-plan"),
     path("admin/", admin.site.urls),

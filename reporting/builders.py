@@ -1,0 +1,287 @@
+"""(plan, quarter) -> the report as plain data. Every query of every report is here.
+
+The reports read approved updates only (see the README): an update that is a draft,
+submitted or returned counts as "not yet approved" and has no status in a report.
+Indicator values and reflections have no review of their own and are read as written.
+"""
+
+from collections import defaultdict
+
+from django.db.models import F
+from django.utils import timezone
+
+from initiatives.models import (
+    Indicator,
+    IndicatorValue,
+    Initiative,
+    LearningReflection,
+    Membership,
+    ReviewState,
+    Status,
+    StatusUpdate,
+)
+from priorities.models import AnnualPlan, Event, ExpectedResult, LearningQuestion, StrategicPriority
+
+from .data import (
+    STATUS_ORDER,
+    STATUS_RANK,
+    AnnualReport,
+    Changes,
+    EventRow,
+    IndicatorRow,
+    InitiativeRow,
+    PrioritySection,
+    QuarterEntry,
+    QuarterlyReport,
+    QuarterRef,
+    Reflection,
+    ResultRow,
+    StatusChange,
+    StatusCounts,
+    Trend,
+)
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def trend(before: str | None, after: str | None) -> str:
+    if after is None:
+        return Trend.NONE
+    if before is None:
+        return Trend.NEW
+    delta = STATUS_RANK[after] - STATUS_RANK[before]
+    return Trend.BETTER if delta > 0 else Trend.WORSE if delta < 0 else Trend.SAME
+
+
+def status_counts(quarter: int, rows) -> StatusCounts:
+    statuses = [row.entry(quarter).status for row in rows]
+    return StatusCounts(
+        quarter=quarter,
+        counts=tuple((status, statuses.count(status)) for status in STATUS_ORDER),
+        missing=statuses.count(None),
+    )
+
+
+def _event_row(event: Event) -> EventRow:
+    initiative = event.initiative
+    return EventRow(
+        slug=event.slug,
+        title=event.title,
+        kind=event.kind,
+        quarter=event.quarter.number,
+        start=event.start_date,
+        end=event.end_date,
+        description=event.description,
+        priority_number=event.priority.number
+        if event.priority
+        else (initiative.priority.number if initiative else None),
+        initiative_code=initiative.code if initiative else None,
+    )
+
+
+def _events(plan: AnnualPlan, quarters: list[int]) -> list[EventRow]:
+    events = (
+        Event.objects.filter(annual_plan=plan, quarter__number__in=quarters)
+        .select_related("quarter", "priority", "initiative__priority")
+        .order_by("quarter__number", F("start_date").asc(nulls_last=True), "title", "slug")
+    )
+    return [_event_row(event) for event in events]
+
+
+def _initiative_rows(plan: AnnualPlan, upto: int) -> dict[int, list[InitiativeRow]]:
+    """Per priority number, its initiatives with one entry per quarter from Q1 to ``upto``."""
+    initiatives = list(
+        Initiative.objects.filter(priority__annual_plan=plan)
+        .select_related("priority")
+        .order_by("priority__number", "number")
+    )
+    leads = {
+        m.initiative_id: m.user
+        for m in Membership.objects.filter(
+            initiative__priority__annual_plan=plan, role=Membership.Role.LEAD
+        ).select_related("user")
+    }
+    updates = {
+        (u.initiative_id, u.quarter.number): u
+        for u in StatusUpdate.objects.filter(
+            initiative__priority__annual_plan=plan, quarter__number__lte=upto
+        ).select_related("quarter")
+    }
+    rows = defaultdict(list)
+    for initiative in initiatives:
+        entries = []
+        for quarter in range(1, upto + 1):
+            update = updates.get((initiative.pk, quarter))
+            if update is None:
+                entries.append(QuarterEntry(quarter=quarter, status=None, review_state=None))
+            elif update.review_state != ReviewState.APPROVED:
+                entries.append(QuarterEntry(quarter=quarter, status=None, review_state=update.review_state))
+            else:
+                entries.append(
+                    QuarterEntry(
+                        quarter=quarter,
+                        status=update.status,
+                        review_state=update.review_state,
+                        narrative=update.narrative,
+                        risks=update.risks,
+                        next_steps=update.next_steps,
+                    )
+                )
+        before = entries[-2].status if upto > 1 else None
+        rows[initiative.priority.number].append(
+            InitiativeRow(
+                code=initiative.code,
+                title=initiative.title,
+                priority_number=initiative.priority.number,
+                lead=_person(leads.get(initiative.pk)),
+                entries=tuple(entries),
+                trend=trend(before, entries[-1].status),
+            )
+        )
+    return rows
+
+
+def _result_rows(plan: AnnualPlan, upto: int) -> dict[int, list[ResultRow]]:
+    values = defaultdict(list)
+    for value in (
+        IndicatorValue.objects.filter(indicator__expected_result__priority__annual_plan=plan, quarter__number__lte=upto)
+        .select_related("quarter")
+        .order_by("quarter__number")
+    ):
+        values[value.indicator_id].append((value.quarter.number, value.value))
+    indicators = defaultdict(list)
+    for indicator in Indicator.objects.filter(expected_result__priority__annual_plan=plan).select_related(
+        "expected_result__priority"
+    ):
+        indicators[indicator.expected_result_id].append(
+            (
+                indicator.number,
+                IndicatorRow(
+                    code=indicator.code,
+                    name=indicator.name,
+                    unit=indicator.unit,
+                    direction=indicator.direction,
+                    baseline=indicator.baseline,
+                    target=indicator.target,
+                    values=tuple(values[indicator.pk]),
+                ),
+            )
+        )
+    rows = defaultdict(list)
+    for result in (
+        ExpectedResult.objects.filter(priority__annual_plan=plan)
+        .select_related("priority")
+        .order_by("priority__number", "number")
+    ):
+        rows[result.priority.number].append(
+            ResultRow(
+                code=result.code,
+                text=result.text,
+                indicators=tuple(row for _, row in sorted(indicators[result.pk], key=lambda pair: pair[0])),
+            )
+        )
+    return rows
+
+
+def _learning(plan: AnnualPlan, upto: int) -> tuple[dict[int, str], dict[int, list[Reflection]]]:
+    questions, question_ids = {}, set()
+    for question in (
+        LearningQuestion.objects.filter(priority__annual_plan=plan)
+        .select_related("priority")
+        .order_by("priority__number", "number")
+    ):
+        if question.priority.number not in questions:  # a priority's first question is the one reported
+            questions[question.priority.number] = question.text
+            question_ids.add(question.pk)
+    reflections = defaultdict(list)
+    for reflection in (
+        LearningReflection.objects.filter(learning_question__priority__annual_plan=plan, quarter__number__lte=upto)
+        .select_related("quarter", "learning_question__priority")
+        .order_by("learning_question__number", "quarter__number")
+    ):
+        if reflection.learning_question_id not in question_ids:
+            continue
+        reflections[reflection.learning_question.priority.number].append(
+            Reflection(quarter=reflection.quarter.number, text=reflection.text)
+        )
+    return questions, reflections
+
+
+def build_quarterly_report(plan: AnnualPlan, quarter: int) -> QuarterlyReport:
+    """The quarterly trend report of ``plan`` (loaded with ``select_related("strategic_plan")``)
+    for quarter ``quarter`` (1-4), in a fixed number of queries whatever the plan's size."""
+    if not 1 <= quarter <= 4:
+        raise ValueError(f"quarter must be 1-4, not {quarter}")
+    quarters = tuple(
+        QuarterRef(number=q.number, start=q.start_date, end=q.end_date) for q in plan.quarters.order_by("number")
+    )
+    initiatives = _initiative_rows(plan, quarter)
+    results = _result_rows(plan, quarter)
+    questions, reflections = _learning(plan, quarter)
+    events = _events(plan, [quarter, quarter + 1])
+    this_quarter = tuple(e for e in events if e.quarter == quarter)
+    sections = []
+    for priority in StrategicPriority.objects.filter(annual_plan=plan).order_by("number"):
+        rows = tuple(initiatives[priority.number])
+        sections.append(
+            PrioritySection(
+                number=priority.number,
+                title=priority.title,
+                short_title=priority.short_title or priority.title,
+                statement=priority.statement,
+                initiatives=rows,
+                counts=tuple(status_counts(q, rows) for q in range(1, quarter + 1)),
+                results=tuple(results[priority.number]),
+                learning_question=questions.get(priority.number, ""),
+                reflections=tuple(reflections[priority.number]),
+                events=tuple(e for e in this_quarter if e.priority_number == priority.number),
+            )
+        )
+    everyone = [row for section in sections for row in section.initiatives]
+    return QuarterlyReport(
+        plan_slug=plan.slug,
+        plan_title=plan.title,
+        strategic_plan_title=plan.strategic_plan.title,
+        overall_goal=plan.strategic_plan.overall_goal,
+        quarter=next(q for q in quarters if q.number == quarter),
+        quarters=quarters,
+        generated_at=timezone.now(),
+        priorities=tuple(sections),
+        totals=status_counts(quarter, everyone),
+        events=this_quarter,
+        next_events=tuple(e for e in events if e.quarter == quarter + 1),
+    )
+
+
+def build_annual_report(plan: AnnualPlan) -> AnnualReport:
+    return AnnualReport(year=build_quarterly_report(plan, 4), events=tuple(_events(plan, [1, 2, 3, 4])))
+
+
+def changes_since(report: QuarterlyReport, since: int | None) -> Changes:
+    """What changed between quarter ``since`` and the report's quarter: computed from the
+    report's data, never typed. ``since`` None compares with nothing (the first update)."""
+    if since is None or not 1 <= since < report.quarter.number:
+        return Changes(since=None, status_changes=(), new_risks=(), completed=(), targets_crossed=())
+    status_changes, new_risks, completed = [], [], []
+    for row in report.initiatives:
+        before, after = row.entry(since), row.current
+        if after.status != before.status and after.status is not None:
+            status_changes.append(StatusChange(initiative=row, before=before.status, after=after.status))
+        if after.risks.strip() and after.risks.strip() != before.risks.strip():
+            new_risks.append(row)
+        if after.status == Status.COMPLETED and before.status != Status.COMPLETED:
+            completed.append(row)
+    crossed = []
+    for indicator in report.indicators:
+        now, then = indicator.progress_at(report.quarter.number), indicator.progress_at(since)
+        if now is not None and now >= 1 and (then is None or then < 1):
+            crossed.append(indicator)
+    return Changes(
+        since=since,
+        status_changes=tuple(status_changes),
+        new_risks=tuple(new_risks),
+        completed=tuple(completed),
+        targets_crossed=tuple(crossed),
+    )

@@ -1,0 +1,88 @@
+"""Reports rendered: the page's context, the standalone document (what the PDF is made
+from, and what a published board update stores) and its PDF.
+
+One body template per report is included both by the page (inside the site's layout)
+and by the document (with the print stylesheet), so screen and paper never drift.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from . import charts
+from .data import AnnualReport, Changes, EventRow, PrioritySection, QuarterlyReport
+
+STYLESHEETS = ("civicplan/report.css", "civicplan/print.css")
+
+
+@dataclass(frozen=True)
+class SectionView:
+    section: PrioritySection
+    status_chart: charts.Chart
+    progress_chart: charts.Chart | None
+    strip: charts.Chart
+    events: tuple[EventRow, ...]
+
+
+def sections(report: QuarterlyReport, events: tuple[EventRow, ...] | None = None) -> list[SectionView]:
+    """Each priority with its charts and the events shown with it: the quarter's, or
+    ``events`` (the year's, for the annual report)."""
+    quarter = report.quarter.number
+    views = []
+    for section in report.priorities:
+        title = f"{section.number}. {section.short_title}"
+        indicators = tuple(ind for result in section.results for ind in result.indicators)
+        views.append(
+            SectionView(
+                section=section,
+                status_chart=charts.status_by_quarter(section.counts, title=title),
+                progress_chart=charts.indicator_progress(indicators, quarter, title=_("Progress towards target")),
+                strip=charts.status_strip(section.counts[-1]),
+                events=section.events
+                if events is None
+                else tuple(e for e in events if e.priority_number == section.number),
+            )
+        )
+    return views
+
+
+def quarterly_context(report: QuarterlyReport, events: tuple[EventRow, ...] | None = None) -> dict:
+    return {
+        "report": report,
+        "sections": sections(report, events),
+        "glance_chart": charts.status_by_priority(report.priorities, report.quarter.number),
+    }
+
+
+def annual_context(annual: AnnualReport) -> dict:
+    return quarterly_context(annual.year, annual.events) | {"annual": annual}
+
+
+def board_context(update, report: QuarterlyReport, changes: Changes) -> dict:
+    return {"update": update, "report": report, "changes": changes, "sections": sections(report)}
+
+
+def _stylesheet() -> str:
+    # Inlined, so that a stored document stays whole: a published board update must look
+    # the same in ten years, whatever becomes of the site's static files.
+    parts = []
+    for name in STYLESHEETS:
+        with open(finders.find(name), encoding="utf-8") as file:
+            parts.append(file.read())
+    return "\n".join(parts)
+
+
+def document(body_template: str, context: dict, *, title: str, running_title: str) -> str:
+    """A standalone HTML document around one report body: what the PDF is made from."""
+    return render_to_string(
+        "reporting/document.html",
+        context
+        | {"body_template": body_template, "title": title, "running_title": running_title, "stylesheet": _stylesheet()},
+    )
+
+
+def sha256(content: str | bytes) -> str:
+    return hashlib.sha256(content.encode() if isinstance(content, str) else content).hexdigest()

@@ -1,0 +1,86 @@
+"""The quarterly report as a workbook, for readers who want the numbers: drawn from the
+same report data as the page and the PDF."""
+
+import tablib
+from django.utils.translation import gettext as _
+
+from civicplan.spreadsheets import neutralise
+from initiatives.models import Status
+
+from .data import QuarterlyReport
+from .templatetags.reporting import status_label, trend_label
+
+
+def _sheet(title: str, headers: list[str], rows: list[list]) -> tablib.Dataset:
+    # Every text comes from people's writing: a cell starting with "=" must stay text.
+    return tablib.Dataset(*[[neutralise(cell) for cell in row] for row in rows], headers=headers, title=title[:31])
+
+
+def quarterly_workbook(report: QuarterlyReport) -> bytes:
+    quarters = [f"Q{q}" for q in range(1, report.quarter.number + 1)]
+    initiatives = _sheet(
+        _("Initiatives"),
+        [
+            _("Priority"),
+            _("Initiative"),
+            _("Title"),
+            _("Lead"),
+            *quarters,
+            _("Trend"),
+            _("Progress"),
+            _("Risks"),
+            _("Next steps"),
+        ],
+        [
+            [
+                row.priority_number,
+                row.code,
+                row.title,
+                row.lead,
+                *[status_label(e.status) for e in row.entries],
+                trend_label(row.trend),
+                row.current.narrative,
+                row.current.risks,
+                row.current.next_steps,
+            ]
+            for row in report.initiatives
+        ],
+    )
+    counts = _sheet(
+        _("Status counts"),
+        [_("Priority"), _("Quarter"), *[Status(s).label for s in Status.values], _("No approved update")],
+        [
+            [section.number, f"Q{c.quarter}", *[c.count(s) for s in Status.values], c.missing]
+            for section in report.priorities
+            for c in section.counts
+        ],
+    )
+    quarter = report.quarter.number
+    indicator_rows = []
+    for ind in report.indicators:
+        latest = ind.value_at(quarter)
+        measured = [latest[1], f"Q{latest[0]}", round(100 * ind.progress_at(quarter))] if latest else ["", "", ""]
+        indicator_rows.append([ind.code, ind.name, ind.unit, ind.baseline, ind.target, *measured])
+    indicators = _sheet(
+        _("Indicators"),
+        [
+            _("Indicator"),
+            _("Name"),
+            _("Unit"),
+            _("Baseline"),
+            _("Target"),
+            _("Latest value"),
+            _("Quarter of value"),
+            _("Progress towards target (%)"),
+        ],
+        indicator_rows,
+    )
+    events = _sheet(
+        _("Events"),
+        [_("Quarter"), _("Start"), _("End"), _("Title"), _("Priority"), _("Initiative")],
+        [
+            [f"Q{e.quarter}", e.start or "", e.end or "", e.title, e.priority_number or "", e.initiative_code or ""]
+            for e in report.events + report.next_events
+        ],
+    )
+    return tablib.Databook([initiatives, counts, indicators, events]).export("xlsx")

@@ -1,0 +1,94 @@
+"""HTML to PDF, through WeasyPrint; the only module of the project that imports it.
+
+WeasyPrint's default URL fetcher opens any URL a document names: ``file://`` reads the
+server's disk and ``http(s)://`` reaches the network (including internal addresses).
+Report HTML carries user-entered text: with that fetcher, a ``<link rel="attachment"
+href="file:///etc/passwd">`` in a page embedded the server's file in the PDF. Pages are therefore rendered
+against a pseudo-origin that does not exist, and the only URLs served are that origin's
+static files, read from the static files on disk; every other URL fails to load and is
+skipped, and nothing ever touches the network.
+"""
+
+import logging
+import mimetypes
+import posixpath
+import re
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import weasyprint
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.utils._os import safe_join
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+logger = logging.getLogger(__name__)
+
+PDF_BASE_URL = "https://civicplan.invalid/"
+
+# Encoded ".", "/", "\", "%" or NUL: only ever useful to smuggle a traversal past the checks.
+_ENCODED_SEPARATOR = re.compile(r"%(2e|2f|5c|25|00)", re.IGNORECASE)
+
+
+class RefusedURLError(ValueError):
+    """A URL the PDF renderer does not fetch.
+
+    A plain Exception, never weasyprint's FatalURLFetchingError: WeasyPrint then logs the
+    failure and skips the resource instead of aborting the whole render.
+    """
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves the project's static files under PDF_BASE_URL + STATIC_URL, and nothing else."""
+
+    def __init__(self) -> None:
+        # fail_on_errors=False is what makes WeasyPrint skip a refused resource.
+        super().__init__(fail_on_errors=False)
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        try:
+            path = _static_file(url)
+        except RefusedURLError as error:
+            # Truncated: a data: URL may carry a whole document.
+            logger.warning("PDF rendering refused to fetch %.200s: %s", url, error)
+            raise
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+
+def _static_file(url: str) -> Path:
+    """The static file a URL names, or RefusedURLError."""
+    static = urlsplit(urljoin(PDF_BASE_URL, settings.STATIC_URL))
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:
+        raise RefusedURLError("malformed URL") from error
+    if (parts.scheme, parts.netloc) != (static.scheme, static.netloc) or not parts.path.startswith(static.path):
+        raise RefusedURLError("not a static file URL")
+    raw = parts.path.removeprefix(static.path)
+    relative = unquote(raw)
+    if (
+        _ENCODED_SEPARATOR.search(raw)
+        or "\\" in relative
+        or "\0" in relative
+        or relative.startswith("/")
+        or posixpath.normpath(relative) != relative
+        or ".." in relative.split("/")
+    ):
+        raise RefusedURLError("unsafe static path")
+    try:
+        found = finders.find(relative)
+        if not found and settings.STATIC_ROOT:
+            # Deployments that serve collectstatic's output may have no finder for it.
+            found = safe_join(settings.STATIC_ROOT, relative)
+    except SuspiciousFileOperation as error:
+        raise RefusedURLError("unsafe static path") from error
+    if not found or not Path(found).is_file():
+        raise RefusedURLError("no such static file")
+    return Path(found)
+
+
+def render_pdf(html: str) -> bytes:
+    """HTML (a full document rendered by a Django template) -> PDF bytes."""
+    return weasyprint.HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("", views.report_list, name="list"),
+    path("<slug:slug>/q<int:quarter>/", views.quarterly_report, name="quarterly"),
+    path("<slug:slug>/q<int:quarter>/pdf/", views.quarterly_report_pdf, name="quarterly-pdf"),
+    path("<slug:slug>/q<int:quarter>/xlsx/", views.quarterly_report_xlsx, name="quarterly-xlsx"),
+    path("<slug:slug>/q<int:quarter>/board/", views.board_update, name="board"),
+    path("<slug:slug>/q<int:quarter>/board/pdf/", views.board_update_pdf, name="board-pdf"),
+    path("<slug:slug>/q<int:quarter>/board/publish/", views.board_update_publish, name="board-publish"),
+    path("<slug:slug>/annual/", views.annual_report, name="annual"),
+    path("<slug:slug>/annual/pdf/", views.annual_report_pdf, name="annual-pdf"),
+]

@@ -1,0 +1,236 @@
+"""The board's reading: the report list, the quarterly trend report, the board update and
+the annual report, each as a page and as a PDF. Everyone signed in with a role reads
+them; editors write and publish board updates; the board reads published ones only."""
+
+import functools
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from initiatives.permissions import can_read, is_editor, require
+from priorities.models import AnnualPlan, Quarter
+
+from . import documents, services
+from .builders import build_annual_report, build_quarterly_report, changes_since
+from .exports import quarterly_workbook
+from .forms import BoardUpdateForm
+from .models import BoardUpdate
+from .pdf import render_pdf
+
+
+def report_view(view):
+    """Readers only; the page in the reader's language, or the one ``?lang=`` asks for."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        require(can_read(request.user))
+        language = request.GET.get("lang")
+        if language not in dict(settings.LANGUAGES):
+            language = translation.get_language()
+        with translation.override(language):
+            response = view(request, *args, **kwargs)
+            response.headers.setdefault("Content-Language", language)
+        return response
+
+    return wrapper
+
+
+def _plan(slug: str) -> AnnualPlan:
+    return get_object_or_404(AnnualPlan.objects.select_related("strategic_plan"), slug=slug)
+
+
+def _quarter(plan: AnnualPlan, number: int) -> Quarter:
+    return get_object_or_404(Quarter.objects.select_related("annual_plan"), annual_plan=plan, number=number)
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _filename(plan: AnnualPlan, name: str, extension: str) -> str:
+    return f"civicplan-{plan.slug}-{name}-{translation.get_language()}.{extension}"
+
+
+@require_GET
+@report_view
+def report_list(request):
+    """Every quarter's report, every board update the reader may see, the annual report."""
+    updates = BoardUpdate.objects.select_related("quarter", "published_by").defer("html", "pdf")
+    if not is_editor(request.user):
+        updates = updates.filter(state=BoardUpdate.State.PUBLISHED)
+    plans = (
+        AnnualPlan.objects.select_related("strategic_plan")
+        .prefetch_related(
+            Prefetch("quarters", queryset=Quarter.objects.order_by("number")),
+            Prefetch("board_updates", queryset=updates.order_by("quarter__number"), to_attr="visible_board_updates"),
+        )
+        .order_by("-start_date")
+    )
+    for plan in plans:
+        by_quarter = {update.quarter_id: update for update in plan.visible_board_updates}
+        plan.report_rows = [(quarter, by_quarter.get(quarter.pk)) for quarter in plan.quarters.all()]
+    return render(
+        request,
+        "reporting/report_list.html",
+        {"plans": plans, "today": timezone.localdate(), "editor": is_editor(request.user)},
+    )
+
+
+def _quarterly(request, slug: str, quarter: int):
+    plan = _plan(slug)
+    if not 1 <= quarter <= 4:
+        raise Http404
+    return plan, build_quarterly_report(plan, quarter)
+
+
+def _title(report) -> str:
+    return _("%(plan)s, %(quarter)s") % {"plan": report.plan_title, "quarter": report.quarter.code}
+
+
+@require_GET
+@report_view
+def quarterly_report(request, slug: str, quarter: int):
+    plan, report = _quarterly(request, slug, quarter)
+    context = documents.quarterly_context(report) | {"plan": plan}
+    return render(request, "reporting/quarterly.html", context)
+
+
+@require_GET
+@report_view
+def quarterly_report_pdf(request, slug: str, quarter: int):
+    plan, report = _quarterly(request, slug, quarter)
+    title = _title(report)
+    html = documents.document(
+        "reporting/_quarterly_body.html", documents.quarterly_context(report), title=title, running_title=title
+    )
+    return _download(render_pdf(html), "application/pdf", _filename(plan, f"q{quarter}", "pdf"))
+
+
+@require_GET
+@report_view
+def quarterly_report_xlsx(request, slug: str, quarter: int):
+    plan, report = _quarterly(request, slug, quarter)
+    return _download(
+        quarterly_workbook(report),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _filename(plan, f"q{quarter}", "xlsx"),
+    )
+
+
+@require_GET
+@report_view
+def annual_report(request, slug: str):
+    plan = _plan(slug)
+    return render(
+        request, "reporting/annual.html", documents.annual_context(build_annual_report(plan)) | {"plan": plan}
+    )
+
+
+@require_GET
+@report_view
+def annual_report_pdf(request, slug: str):
+    plan = _plan(slug)
+    annual = build_annual_report(plan)
+    title = _("%(plan)s: annual report") % {"plan": annual.year.plan_title}
+    html = documents.document(
+        "reporting/_annual_body.html", documents.annual_context(annual), title=title, running_title=title
+    )
+    return _download(render_pdf(html), "application/pdf", _filename(plan, "annual", "pdf"))
+
+
+def _board_update(request, plan: AnnualPlan, quarter: int) -> BoardUpdate | None:
+    """The quarter's board update if the reader may see it; None for an editor when there is
+    none yet (to write one); 404 for everyone else when there is none or it is a draft."""
+    update = (
+        BoardUpdate.objects.select_related("quarter", "published_by", "author")
+        .filter(annual_plan=plan, quarter__number=quarter)
+        .first()
+    )
+    if update is not None and update.published:
+        return update
+    if not is_editor(request.user):
+        raise Http404
+    return update
+
+
+def _stored(update: BoardUpdate, content: bytes | str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Language"] = update.language
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@report_view
+def board_update(request, slug: str, quarter: int):
+    """Published: the HTML as the board received it, byte for byte. Draft: the editor's
+    preview and form (POST saves the draft)."""
+    plan = _plan(slug)
+    update = _board_update(request, plan, quarter)
+    if update is not None and update.published:
+        if request.method == "POST":
+            raise Http404
+        return _stored(update, update.html.encode(), "text/html; charset=utf-8")
+    quarter_row = _quarter(plan, quarter)
+    form = BoardUpdateForm(request.POST or None, instance=update)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.board_update_save(user=request.user, quarter=quarter_row, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Draft saved."))
+                return redirect("reporting:board", slug=plan.slug, quarter=quarter)
+        status = 400
+    preview = None
+    if update is not None:
+        report = build_quarterly_report(plan, quarter)
+        since = services.previous_board_quarter(plan, quarter)
+        preview = documents.board_context(update, report, changes_since(report, since))
+    return render(
+        request,
+        "reporting/board_draft.html",
+        {"plan": plan, "quarter": quarter_row, "update": update, "form": form, "preview": preview},
+        status=status,
+    )
+
+
+@require_GET
+@report_view
+def board_update_pdf(request, slug: str, quarter: int):
+    plan = _plan(slug)
+    update = _board_update(request, plan, quarter)
+    if update is None:
+        raise Http404
+    if update.published:
+        response = _stored(update, bytes(update.pdf), "application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="civicplan-{plan.slug}-q{quarter}-board.pdf"'
+        return response
+    _fingerprint, html = services.board_update_documents(update, plan)
+    return _download(render_pdf(html), "application/pdf", _filename(plan, f"q{quarter}-board-draft", "pdf"))
+
+
+@require_POST
+@report_view
+def board_update_publish(request, slug: str, quarter: int):
+    require(is_editor(request.user))
+    plan = _plan(slug)
+    update = get_object_or_404(BoardUpdate, annual_plan=plan, quarter__number=quarter)
+    try:
+        services.board_update_publish(user=request.user, update=update, plan=plan)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Published. The board now reads this update exactly as it is."))
+    return redirect("reporting:list")

@@ -1,0 +1,293 @@
+"""reporting.pdf: real PDFs, read back with pypdf.
+
+Every hostile document is first rendered with WeasyPrint's default fetcher (the *_default_fetcher_* tests),
+to show that it does leak a file or open a connection there: the render_pdf tests are then proof, not luck.
+"""
+
+import io
+import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypdf
+import pytest
+import weasyprint
+from django.conf import settings as django_settings
+from PIL import Image
+from pypdf.generic import StreamObject
+from weasyprint.urls import FatalURLFetchingError
+
+from reporting.pdf import PDF_BASE_URL, StaticOnlyFetcher, render_pdf
+
+MARKER = "cp-secret-4f0c9d2e-marker"
+CIVICPLAN_CSS = Path(django_settings.BASE_DIR) / "static" / "civicplan" / "civicplan.css"
+
+
+def page(body: str, head: str = "") -> str:
+    return f'<!doctype html><html lang="fr"><head><meta charset="utf-8">{head}</head><body>{body}</body></html>'
+
+
+def default_render(html: str) -> bytes:
+    """The same document through WeasyPrint's default fetcher, the one render_pdf must not use."""
+    return weasyprint.HTML(string=html, base_url=PDF_BASE_URL).write_pdf()
+
+
+def read(pdf: bytes) -> pypdf.PdfReader:
+    return pypdf.PdfReader(io.BytesIO(pdf))
+
+
+def text_of(pdf: bytes) -> str:
+    """The PDF's text, its line breaks and spaces collapsed to single spaces."""
+    return " ".join(" ".join(p.extract_text() for p in read(pdf).pages).split())
+
+
+def leaked(pdf: bytes) -> bool:
+    """Whether the secret file went into the PDF: attached, drawn as an image, or anywhere in any stream."""
+    reader = read(pdf)
+    if reader.attachments or any(p.images for p in reader.pages):
+        return True
+    if MARKER.encode() in pdf or MARKER in text_of(pdf):
+        return True
+    for number in range(1, reader.trailer["/Size"]):
+        obj = reader.get_object(number)
+        if isinstance(obj, StreamObject) and MARKER.encode() in obj.get_data():
+            return True
+    return False
+
+
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The default fetcher must reach 127.0.0.1 itself in the sanity tests, not an HTTP proxy.
+    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def secret_files(tmp_path: Path) -> dict[str, str]:
+    """file:// URLs of files outside the static files: a text and a stylesheet holding MARKER, and a PNG."""
+    text = tmp_path / "secret.txt"
+    text.write_text(f"{MARKER}\n")
+    css = tmp_path / "secret.css"
+    css.write_text(f'p::before {{ content: "{MARKER} "; }}')
+    image = tmp_path / "secret.png"
+    Image.new("RGB", (20, 20), (200, 0, 0)).save(image)
+    return {"text": text.as_uri(), "css": css.as_uri(), "image": image.as_uri()}
+
+
+FILE_VECTORS = {
+    "link-attachment": ("", '<link rel="attachment" href="{text}">'),
+    "a-attachment": ('<p><a rel="attachment" href="{text}">annexe</a></p>', ""),
+    "img": ('<img src="{image}">', ""),
+    "object": ('<object data="{image}" type="image/png"></object>', ""),
+    "embed": ('<embed src="{image}" type="image/png">', ""),
+    "svg-image": ('<svg width="20" height="20"><image href="{image}" width="20" height="20"/></svg>', ""),
+    "css-content": ("", '<style>p::before {{ content: url("{image}"); }}</style>'),
+    "css-stylesheet": ("", '<link rel="stylesheet" href="{css}">'),
+}
+
+
+def file_vector(name: str, urls: dict[str, str]) -> str:
+    body, head = FILE_VECTORS[name]
+    return page(body.format(**urls) + "<p>Rapport</p>", head.format(**urls))
+
+
+@pytest.mark.parametrize("vector", FILE_VECTORS)
+def test_the_default_fetcher_reads_local_files(vector: str, secret_files: dict[str, str]) -> None:
+    assert leaked(default_render(file_vector(vector, secret_files)))
+
+
+@pytest.mark.parametrize("vector", FILE_VECTORS)
+def test_render_pdf_reads_no_local_file(vector: str, secret_files: dict[str, str]) -> None:
+    pdf = render_pdf(file_vector(vector, secret_files))
+    assert not leaked(pdf)
+    assert read(pdf).attachments == {}
+    assert MARKER.encode() not in pdf
+    assert "Rapport" in text_of(pdf)
+
+
+def test_the_default_fetcher_embeds_etc_passwd() -> None:
+    pdf = default_render(page("<p>Rapport</p>", '<link rel="attachment" href="file:///etc/passwd">'))
+    assert b"root:" in read(pdf).attachments["passwd"][0]
+
+
+def test_render_pdf_does_not_embed_etc_passwd(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="reporting.pdf"):
+        pdf = render_pdf(page("<p>Rapport</p>", '<link rel="attachment" href="file:///etc/passwd">'))
+    assert read(pdf).attachments == {}
+    assert b"root:" not in pdf
+    assert "Rapport" in text_of(pdf)
+    assert any("file:///etc/passwd" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
+
+
+class Listener:
+    """A real TCP socket on 127.0.0.1 that records every connection made to it."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.05)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.accepted += 1
+            conn.close()  # An immediate hang-up: the default fetcher fails fast instead of waiting 10 s.
+
+    def connections(self) -> int:
+        time.sleep(0.3)  # A connection made at the very end of the render still gets accepted.
+        return self.accepted
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sock.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    server = Listener()
+    yield server
+    server.close()
+
+
+NETWORK_VECTORS = {
+    "style-block": ("<p class=bg>Rapport</p>", "<style>.bg {{ background: url(http://127.0.0.1:{port}/x) }}</style>"),
+    "style-attribute": ('<p style="background-image: url(http://127.0.0.1:{port}/a)">Rapport</p>', ""),
+    "import": ("<p>Rapport</p>", "<style>@import url(http://127.0.0.1:{port}/y);</style>"),
+    "font-face": (
+        "<p>Rapport</p>",
+        "<style>@font-face {{ font-family: Leak; src: url(http://127.0.0.1:{port}/f.woff2) }}"
+        " p {{ font-family: Leak, sans-serif }}</style>",
+    ),
+    "img": ('<p>Rapport</p><img src="http://127.0.0.1:{port}/z">', ""),
+    "link-stylesheet": ("<p>Rapport</p>", '<link rel="stylesheet" href="http://127.0.0.1:{port}/s.css">'),
+    "link-attachment": ("<p>Rapport</p>", '<link rel="attachment" href="http://127.0.0.1:{port}/att">'),
+}
+
+
+def network_vector(name: str, port: int) -> str:
+    body, head = NETWORK_VECTORS[name]
+    return page(body.format(port=port), head.format(port=port))
+
+
+@pytest.mark.parametrize("vector", NETWORK_VECTORS)
+def test_the_default_fetcher_connects_to_the_network(vector: str, listener: Listener) -> None:
+    default_render(network_vector(vector, listener.port))
+    assert listener.connections() > 0
+
+
+@pytest.mark.parametrize("vector", NETWORK_VECTORS)
+def test_render_pdf_never_connects_to_the_network(vector: str, listener: Listener) -> None:
+    pdf = render_pdf(network_vector(vector, listener.port))
+    assert listener.connections() == 0
+    assert "Rapport" in text_of(pdf)
+
+
+# static/ is BASE_DIR/static: one ".." up reaches the project's own files, e.g. civicplan/settings/base.py.
+REFUSED_URLS = [
+    PDF_BASE_URL + "static/../civicplan/settings/base.py",
+    PDF_BASE_URL + "static/../../civicplan/settings/base.py",
+    PDF_BASE_URL + "static/civicplan/../../civicplan/settings/base.py",
+    PDF_BASE_URL + "static/%2e%2e/civicplan/settings/base.py",
+    PDF_BASE_URL + "static/%2E%2E/%2E%2E/civicplan/settings/base.py",
+    PDF_BASE_URL + "static/..%2fcivicplan%2fsettings%2fbase.py",
+    PDF_BASE_URL + "static/%252e%252e/civicplan/settings/base.py",
+    PDF_BASE_URL + "static/civicplan%2fcivicplan.css",
+    PDF_BASE_URL + "static/..\\civicplan\\settings\\base.py",
+    PDF_BASE_URL + "static/civicplan%5c..%5c..%5cmanage.py",
+    PDF_BASE_URL + "static/civicplan/civicplan.css%00.png",
+    PDF_BASE_URL + "static//etc/passwd",
+    PDF_BASE_URL + "static/%2fetc/passwd",
+    PDF_BASE_URL + f"static/{CIVICPLAN_CSS}",
+    PDF_BASE_URL + "static/civicplan/",
+    PDF_BASE_URL + "static/",
+    PDF_BASE_URL + "static",
+    PDF_BASE_URL + "static/civicplan/missing.css",
+    PDF_BASE_URL + "etc/passwd",
+    PDF_BASE_URL + "civicplan/settings/base.py",
+    PDF_BASE_URL + "staticfoo/civicplan/civicplan.css",
+    "https://civicplan.invalid:8443/static/civicplan/civicplan.css",
+    "https://user@civicplan.invalid/static/civicplan/civicplan.css",
+    "http://civicplan.invalid/static/civicplan/civicplan.css",
+    "https://civicplan.invalid.evil.example/static/civicplan/civicplan.css",
+    "https://evil.example/static/civicplan/civicplan.css",
+    "http://127.0.0.1/static/civicplan/civicplan.css",
+    "file:///etc/passwd",
+    CIVICPLAN_CSS.as_uri(),
+    "data:text/css,body%7Bcolor:red%7D",
+    "ftp://127.0.0.1/static/civicplan/civicplan.css",
+    "static/civicplan/civicplan.css",
+    "/static/civicplan/civicplan.css",
+    "",
+]
+
+
+@pytest.mark.parametrize("url", REFUSED_URLS)
+def test_the_fetcher_refuses(url: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="reporting.pdf"), pytest.raises(Exception) as refused:
+        StaticOnlyFetcher().fetch(url)
+    # An ordinary Exception makes WeasyPrint skip the resource; a FatalURLFetchingError would abort the render.
+    assert not isinstance(refused.value, FatalURLFetchingError)
+    assert [r.levelno for r in caplog.records] == [logging.WARNING]
+
+
+def test_a_traversal_in_a_stylesheet_link_is_skipped(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="reporting.pdf"):
+        pdf = render_pdf(
+            page("<p>Rapport</p>", '<link rel="stylesheet" href="/static/../../civicplan/settings/base.py">')
+        )
+    assert "Rapport" in text_of(pdf)
+    # WeasyPrint resolves the dot segments against the pseudo-origin before it asks the fetcher.
+    assert any(PDF_BASE_URL + "civicplan/settings/base.py" in r.getMessage() for r in caplog.records)
+
+
+def test_the_fetcher_serves_a_static_file() -> None:
+    response = StaticOnlyFetcher().fetch(PDF_BASE_URL + "static/civicplan/civicplan.css")
+    assert response.read() == CIVICPLAN_CSS.read_bytes()
+    assert response.content_type == "text/css"
+
+
+def test_the_fetcher_falls_back_to_static_root(settings, tmp_path: Path) -> None:
+    settings.STATIC_ROOT = tmp_path / "collected"
+    (tmp_path / "collected" / "reports").mkdir(parents=True)
+    (tmp_path / "collected" / "reports" / "logo.png").write_bytes(b"\x89PNG collected")
+    response = StaticOnlyFetcher().fetch(PDF_BASE_URL + "static/reports/logo.png")
+    assert response.read() == b"\x89PNG collected"
+    assert response.content_type == "image/png"
+
+
+def test_render_pdf_with_the_project_stylesheet() -> None:
+    pdf = render_pdf(page("<p>Rapport</p>", '<link rel="stylesheet" href="/static/civicplan/civicplan.css">'))
+    assert "Rapport" in text_of(pdf)
+
+
+def test_render_pdf_applies_a_static_stylesheet(settings, tmp_path: Path) -> None:
+    (tmp_path / "print").mkdir()
+    (tmp_path / "print" / "print.css").write_text('p::before { content: "Appliquée "; }', encoding="utf-8")
+    settings.STATICFILES_DIRS = [tmp_path]
+    pdf = render_pdf(page("<p>Rapport</p>", f'<link rel="stylesheet" href="{settings.STATIC_URL}print/print.css">'))
+    assert "Appliquée Rapport" in text_of(pdf)
+
+
+def test_render_pdf_keeps_french_accents() -> None:
+    pdf = render_pdf(page("<h1>Priorité stratégique, élargir l’espace civique</h1>"))
+    assert "Priorité stratégique, élargir l’espace civique" in text_of(pdf)
+
+
+def test_render_pdf_a_very_long_paragraph() -> None:
+    words = "élargir l’espace civique " * 8000
+    pdf = render_pdf(page(f"<p>{words[:200_000]}</p>"))
+    assert len(read(pdf).pages) > 10
+    assert "espace civique" in read(pdf).pages[-1].extract_text()

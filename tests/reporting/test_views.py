@@ -1,0 +1,182 @@
+"""The report pages per role, the board update's draft form, and constant queries."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils.html import escape
+
+from initiatives.models import ReviewState, StatusUpdate
+from reporting.models import BoardUpdate
+from tests.initiatives.test_views import grow
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client():
+    return Client(headers={"Accept-Language": "en"})
+
+
+@pytest.fixture
+def users(demo_progress, django_user_model):
+    return {u.username: u for u in django_user_model.objects.all()}
+
+
+def signed_in(client, users, username):
+    client.force_login(users[username])
+    return client
+
+
+def board_url(quarter=2, suffix=""):
+    return reverse(f"reporting:board{suffix}", args=["2022-23", quarter])
+
+
+def publish(client, users, quarter=2, message="Chers membres du Conseil, un trimestre contrasté."):
+    signed_in(client, users, "editor")
+    assert client.post(board_url(quarter), {"message": message, "highlights": "Un\nDeux"}).status_code == 302
+    assert client.post(board_url(quarter, "-publish")).status_code == 302
+    return BoardUpdate.objects.get(quarter__number=quarter)
+
+
+@pytest.mark.parametrize("username", ["staff", "editor", "board"])
+def test_every_reader_opens_the_reports(client, users, username):
+    signed_in(client, users, username)
+    listing = client.get(reverse("reporting:list"))
+    assert listing.status_code == 200
+    for quarter in range(1, 5):
+        assert reverse("reporting:quarterly", args=["2022-23", quarter]) in listing.content.decode()
+    page = client.get(reverse("reporting:quarterly", args=["2022-23", 2]))
+    assert page.status_code == 200
+    assert "Générer des connaissances" in page.content.decode()
+    assert client.get(reverse("reporting:annual", args=["2022-23"])).status_code == 200
+
+
+def test_a_user_without_a_role_reads_no_report(client, django_user_model, demo_progress):
+    client.force_login(django_user_model.objects.create_user("nobody", password="x"))
+    assert client.get(reverse("reporting:list")).status_code == 403
+    assert client.get(reverse("reporting:quarterly", args=["2022-23", 2])).status_code == 403
+
+
+def test_unknown_quarter_or_plan_is_not_found(client, users):
+    signed_in(client, users, "board")
+    assert client.get("/reports/2022-23/q5/").status_code == 404
+    assert client.get("/reports/2022-23/q0/").status_code == 404
+    assert client.get("/reports/1999-00/q1/").status_code == 404
+
+
+def test_the_report_reads_approved_updates_only(client, users):
+    signed_in(client, users, "board")
+    submitted = StatusUpdate.objects.filter(quarter__number=3, review_state=ReviewState.SUBMITTED).select_related(
+        "initiative"
+    )
+    assert submitted, "the demo progress has Q3 updates waiting for review"
+    page = client.get(reverse("reporting:quarterly", args=["2022-23", 3])).content.decode()
+    annex = page[page.index('id="annex"') :]
+    for update in submitted:
+        assert escape(update.initiative.title) in annex
+        assert escape(update.narrative[:60]) not in page
+
+
+def test_language_is_the_readers_or_the_one_asked_for(client, users):
+    signed_in(client, users, "board")
+    url = reverse("reporting:quarterly", args=["2022-23", 2])
+    english = client.get(url)
+    assert english["Content-Language"] == "en" and "Quarterly trend report" in english.content.decode()
+    french = client.get(url, {"lang": "fr"})
+    assert french["Content-Language"] == "fr" and "Rapport trimestriel" in french.content.decode()
+    # The plan's own words stay as written, whatever the language.
+    assert "Plaidoyer ciblé" in english.content.decode() and "Plaidoyer ciblé" in french.content.decode()
+    assert client.get(url, {"lang": "xx"})["Content-Language"] == "en"
+
+
+def test_editor_writes_a_draft_the_board_cannot_see(client, users):
+    signed_in(client, users, "board")
+    assert client.get(board_url()).status_code == 404
+    signed_in(client, users, "editor")
+    assert client.get(board_url()).status_code == 200
+    assert not BoardUpdate.objects.exists()
+    response = client.post(board_url(), {"message": "Un message", "highlights": ""})
+    assert response.status_code == 302
+    update = BoardUpdate.objects.get()
+    assert (update.state, update.message, update.author) == ("draft", "Un message", users["editor"])
+    draft_page = client.get(board_url()).content.decode()
+    assert "Un message" in draft_page and "Draft: not yet published" in draft_page
+    signed_in(client, users, "board")
+    assert client.get(board_url()).status_code == 404
+    assert client.get(board_url(suffix="-pdf")).status_code == 404
+    assert "Draft board update" not in client.get(reverse("reporting:list")).content.decode()
+
+
+def test_a_draft_with_no_message_saves_nothing(client, users):
+    signed_in(client, users, "editor")
+    response = client.post(board_url(), {"message": "", "highlights": "Un point"})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert not BoardUpdate.objects.exists()
+
+
+@pytest.mark.parametrize("username", ["staff", "board"])
+def test_only_editors_write_or_publish(client, users, username):
+    signed_in(client, users, "editor")
+    client.post(board_url(), {"message": "Brouillon", "highlights": ""})
+    signed_in(client, users, username)
+    assert client.post(board_url(), {"message": "Piraté", "highlights": ""}).status_code in (403, 404)
+    assert client.post(board_url(suffix="-publish")).status_code == 403
+    update = BoardUpdate.objects.get()
+    assert (update.message, update.state) == ("Brouillon", "draft")
+
+
+def test_publishing_freezes_the_update_and_lists_it(client, users):
+    update = publish(client, users)
+    assert update.published and update.published_by == users["editor"] and update.since_quarter == 1
+    signed_in(client, users, "board")
+    listing = client.get(reverse("reporting:list")).content.decode()
+    assert board_url() in listing and update.fingerprint[:12] in listing
+    page = client.get(board_url())
+    assert page.content == update.html.encode()
+    # A published update takes no more change, even from an editor.
+    signed_in(client, users, "editor")
+    assert client.post(board_url(), {"message": "Autre", "highlights": ""}).status_code == 404
+    update.refresh_from_db()
+    assert update.message.startswith("Chers membres")
+
+
+def test_what_changed_is_computed_from_the_previous_board_update(client, users):
+    """Q3's update compares with Q1 when Q1 was the last published one, not with Q2."""
+    publish(client, users, quarter=1, message="Premier")
+    q3 = publish(client, users, quarter=3, message="Troisième")
+    assert q3.since_quarter == 1
+    assert "What changed since Q1" in q3.html
+
+
+# Queries per report page. Why: session + user + the user's groups (3), the request's
+# savepoint and its release (2), the plan (1), then the builder's own reads (quarters,
+# initiatives, leads, updates, values, indicators, results, questions, reflections,
+# events, priorities: 11). The annual report reads the year's events too (+1); the draft
+# board update reads the update and the previous published one (+3); the published one
+# reads only its row. The list reads plans, quarters and board updates. A change to these
+# numbers needs a reason in its commit.
+PAGES = {
+    "list": (lambda: reverse("reporting:list"), "board", 8),
+    "quarterly": (lambda: reverse("reporting:quarterly", args=["2022-23", 2]), "board", 17),
+    "quarterly-pdf": (lambda: reverse("reporting:quarterly-pdf", args=["2022-23", 2]), "board", 17),
+    "quarterly-xlsx": (lambda: reverse("reporting:quarterly-xlsx", args=["2022-23", 2]), "board", 17),
+    "annual": (lambda: reverse("reporting:annual", args=["2022-23"]), "board", 18),
+    "board-draft": (lambda: board_url(), "editor", 20),
+    "board-published": (lambda: board_url(), "board", 7),
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_queries_do_not_grow_with_the_data(client, users, django_assert_num_queries, page):
+    url, username, expected = PAGES[page]
+    if page == "board-draft":
+        signed_in(client, users, "editor").post(board_url(), {"message": "Brouillon", "highlights": ""})
+    if page == "board-published":
+        publish(client, users)
+    signed_in(client, users, username)
+    with django_assert_num_queries(expected):
+        assert client.get(url()).status_code == 200
+    grow(users)
+    with django_assert_num_queries(expected):
+        assert client.get(url()).status_code == 200
