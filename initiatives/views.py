@@ -252,46 +252,65 @@ def initiative_url(initiative) -> str:
 
 @require_POST
 def review(request, pk: int):
-    """An editor approves or returns a submitted update."""
+    """An editor approves or returns a submitted update. With htmx the review cell is
+    answered in place; without JavaScript the page is reloaded with a message."""
     update = get_object_or_404(StatusUpdate.objects.select_related("initiative", "quarter"), pk=pk)
     require(is_editor(request.user))
+    done, errors = None, []
     try:
         if request.POST.get("action") == "approve":
             services.status_update_approve(user=request.user, update=update)
-            messages.success(request, _("Update approved."))
+            done = _("Update approved.")
         elif request.POST.get("action") == "return":
             form = ReturnForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(form.errors["comment"])
             services.status_update_return(user=request.user, update=update, comment=form.cleaned_data["comment"])
-            messages.success(request, _("Update returned to its author."))
+            done = _("Update returned to its author.")
         else:
             raise ValidationError(_("Choose to approve or to return the update."))
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        errors = error.messages
+    if request.htmx:
+        update = StatusUpdate.objects.select_related("quarter__lock").get(pk=pk)
+        context = {"update": update, "q": update.quarter, "is_editor": True, "done": done, "errors": errors}
+        context["comment"] = request.POST.get("comment", "") if errors else ""
+        return render(request, "initiatives/_review_cell.html", context, status=400 if errors else 200)
+    for message in errors:
+        messages.error(request, message)
+    if done:
+        messages.success(request, done)
     return redirect(request.POST.get("next") or initiative_url(update.initiative))
 
 
 @require_POST
 def lock_quarter(request, slug: str, number: int):
+    """An editor locks or unlocks a quarter: in place with htmx, else back to the plan."""
     quarter = get_object_or_404(Quarter.objects.select_related("annual_plan"), annual_plan__slug=slug, number=number)
     require(is_editor(request.user))
+    done, errors = None, []
     try:
         if request.POST.get("action") == "unlock":
             form = UnlockForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(form.errors["reason"])
             services.quarter_unlock(user=request.user, quarter=quarter, reason=form.cleaned_data["reason"])
-            messages.success(request, _("%(quarter)s unlocked.") % {"quarter": quarter.code})
+            done = _("%(quarter)s unlocked.") % {"quarter": quarter.code}
         else:
             form = LockForm(request.POST)
             reason = form.cleaned_data["reason"] if form.is_valid() else ""
             services.quarter_lock(user=request.user, quarter=quarter, reason=reason)
-            messages.success(request, _("%(quarter)s locked.") % {"quarter": quarter.code})
+            done = _("%(quarter)s locked.") % {"quarter": quarter.code}
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        errors = error.messages
+    if request.htmx:
+        quarter = Quarter.objects.select_related("annual_plan", "lock").get(pk=quarter.pk)
+        context = {"q": quarter, "plan": quarter.annual_plan, "done": done, "errors": errors}
+        return render(request, "priorities/_quarter_lock.html", context, status=400 if errors else 200)
+    for message in errors:
+        messages.error(request, message)
+    if done:
+        messages.success(request, done)
     return redirect("priorities:plan", slug)
 
 

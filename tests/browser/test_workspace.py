@@ -302,3 +302,27 @@ def test_the_language_switch_works_before_signing_in(new_page, live_server, demo
     _check_language(page, "en", "fr", "Français")
     login(page, live_server, "staff")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+@JS
+def test_an_editor_reviews_in_place(new_page, live_server, demo_progress, js):
+    """With JavaScript the review cell changes in place (no page load); without it the page
+    reloads with the same result."""
+    update = StatusUpdate.objects.get(initiative=initiative("1.2"), quarter__number=3)
+    assert update.review_state == ReviewState.SUBMITTED
+    page = login(new_page(java_script_enabled=js), live_server, "editor")
+    page.goto(f"/initiatives/{update.initiative_id}/")
+    cell = page.locator(f"#review-{update.pk}")
+    if js:
+        page.evaluate("window.notReloaded = true")
+    cell.get_by_label("Or return it, saying why").fill("Merci d'ajouter les chiffres du trimestre.")
+    cell.get_by_role("button", name="Return").click()
+    expect(page.locator(f"#review-{update.pk}")).to_contain_text("Merci d'ajouter les chiffres du trimestre.")
+    expect(page.locator(f"#review-{update.pk}")).to_contain_text("Returned")
+    if js:
+        assert page.evaluate("window.notReloaded") is True, "the page was reloaded"
+    update.refresh_from_db()
+    assert (update.review_state, update.review_comment) == (
+        ReviewState.RETURNED,
+        "Merci d'ajouter les chiffres du trimestre.",
+    )

@@ -467,7 +467,7 @@ def test_a_bad_edit_changes_nothing(client, plan, overrides, field, message):
     assert message in field_block(response, field)
     assert snapshot() == before
     # The page's heading names the event as stored, not as mistyped.
-    assert f'Edit the event: <span lang="fr">{fphn.title}</span>' in response.content.decode()
+    assert f'Edit the event — <span lang="fr">{fphn.title}</span>' in response.content.decode()
 
 
 def test_moving_an_event_to_a_quarter_its_dates_are_not_in_is_refused(client, plan):
