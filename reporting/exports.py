@@ -10,10 +10,20 @@ from initiatives.models import Status
 from .data import QuarterlyReport
 from .templatetags.reporting import status_label, trend_label
 
+# A spreadsheet cell holds at most 32,767 characters (Excel's limit; longer ones break the file there).
+CELL_MAX = 32_767
+
+
+def _cell(value):
+    # Every text comes from people's writing: a cell starting with "=" must stay text.
+    value = neutralise(value)
+    if isinstance(value, str) and len(value) > CELL_MAX:
+        return value[: CELL_MAX - 1] + "…"
+    return value
+
 
 def _sheet(title: str, headers: list[str], rows: list[list]) -> tablib.Dataset:
-    # Every text comes from people's writing: a cell starting with "=" must stay text.
-    return tablib.Dataset(*[[neutralise(cell) for cell in row] for row in rows], headers=headers, title=title[:31])
+    return tablib.Dataset(*[[_cell(cell) for cell in row] for row in rows], headers=headers, title=title[:31])
 
 
 def quarterly_workbook(report: QuarterlyReport) -> bytes:

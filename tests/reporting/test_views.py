@@ -1,5 +1,8 @@
 """The report pages per role, the board update's draft form, and constant queries."""
 
+import io
+
+import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -180,3 +183,14 @@ def test_queries_do_not_grow_with_the_data(client, users, django_assert_num_quer
     grow(users)
     with django_assert_num_queries(expected):
         assert client.get(url()).status_code == 200
+
+
+def test_the_workbook_cuts_a_text_longer_than_a_cell_can_hold(client, users):
+    update = StatusUpdate.objects.filter(quarter__number=2, review_state=ReviewState.APPROVED).first()
+    StatusUpdate.objects.filter(pk=update.pk).update(narrative="x" * 40_000)
+    signed_in(client, users, "board")
+    response = client.get(reverse("reporting:quarterly-xlsx", args=["2022-23", 2]))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["Initiatives"]
+    long_cells = [cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+    longest = max(long_cells, key=len)
+    assert len(longest) == 32_767 and longest.endswith("…")
