@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from priorities.models import Event, LearningQuestion, Quarter
 from priorities.querysets import current_plan, initiatives_with_tracking, plan_with_quarters, reporting_quarter_number
+from reporting.models import BoardUpdate
 
 from . import services
 from .forms import InitiativeForm, LockForm, QuarterlyUpdateForm, ReturnForm, UnlockForm
@@ -65,10 +66,17 @@ def dashboard(request):
         .select_related("quarter")
         .order_by("quarter__number", F("start_date").asc(nulls_last=True), "title")[:8]
     )
+    # The board's reading for the quarter: its trend report, and its board update once published.
+    board_update = (
+        BoardUpdate.objects.filter(quarter=quarter, state=BoardUpdate.State.PUBLISHED)
+        .only("pk", "published_at")
+        .first()
+    )
     return render(
         request,
         "initiatives/dashboard.html",
         {
+            "board_update": board_update,
             "plan": plan,
             "quarters": quarters,
             "quarter": quarter,
