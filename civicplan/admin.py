@@ -43,7 +43,10 @@ class SpreadsheetAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
-        result = getattr(response, "context_data", {}).get("result")
+        context = getattr(response, "context_data", None) or {}
+        if request.method == "POST" and "confirm_form" not in context:
+            self._forget_upload(context.get("form"))
+        result = context.get("result")
         if result is not None:
             report = report_from_result(result)
             if report.errors:
@@ -53,6 +56,15 @@ class SpreadsheetAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
             else:
                 messages.info(request, report.summary())
         return response
+
+    def _forget_upload(self, form) -> None:
+        """django-import-export keeps every upload in a temporary file until the import is
+        confirmed; a refused file is never confirmed, so its copy (people's notes) would stay
+        on disk. Remove it."""
+        upload = form.cleaned_data.get("import_file") if form is not None and hasattr(form, "cleaned_data") else None
+        name = getattr(upload, "tmp_storage_name", None)
+        if name:
+            self.get_tmp_storage_class()(name=name, **self.get_tmp_storage_class_kwargs()).remove()
 
     def process_result(self, result, request):
         report = report_from_result(result)

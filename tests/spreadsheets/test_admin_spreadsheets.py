@@ -4,6 +4,7 @@ that writes nothing, the confirmation that writes, and a refusal that says why."
 import csv
 import io
 import json
+import tempfile
 
 import openpyxl
 import pytest
@@ -371,3 +372,24 @@ def test_export_of_chosen_columns(client, demo_progress, superuser):
     assert response.status_code == 200
     header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert header == ["plan", "priority", "initiative", "quarter", "status"]
+
+
+def test_a_refused_file_leaves_no_copy_on_disk(client, demo_progress, superuser, monkeypatch, tmp_path):
+    """A file refused at the preview is never confirmed: its temporary copy is removed."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    data, _total = status_updates_xlsx((1, 2, 2), status="not a status")
+    client.force_login(superuser)
+    upload = SimpleUploadedFile("statuts.xlsx", data)
+    response = client.post(
+        url("initiatives", "statusupdate", "import"), {"resource": "0", "format": XLSX_FORMAT, "import_file": upload}
+    )
+    assert response.status_code == 200 and response.context["result"].has_validation_errors()
+    assert list(tmp_path.iterdir()) == []
+    # A file that passes the preview keeps its copy until it is confirmed.
+    data, _total = status_updates_xlsx((1, 2, 2), status="off_track")
+    upload = SimpleUploadedFile("statuts.xlsx", data)
+    response = client.post(
+        url("initiatives", "statusupdate", "import"), {"resource": "0", "format": XLSX_FORMAT, "import_file": upload}
+    )
+    assert response.context["confirm_form"] is not None
+    assert len(list(tmp_path.iterdir())) == 1
