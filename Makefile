@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test browser translations messages install load demo-users lint format check migrations bench vendor clean
+.PHONY: run test browser translations messages install load demo-users lint format check migrations bench vendor clean serve deploy-check
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,37 @@ migrations: install
 	DJANGO_SETTINGS_MODULE=civicplan.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 check: lint migrations
+
+## serve: the production settings (DEBUG off) under gunicorn, static files by whitenoise, on
+## HOST:PORT (127.0.0.1:8000), e.g. for a load test; migrates and collects the static files first.
+## The database is DATABASE_URL if set (PostgreSQL for a load test), else db.sqlite3. Without
+## SECRET_KEY in the environment a random one is made for this run only (never stored: sessions
+## end with the server). Plain HTTP on loopback, so no HTTPS redirect and no Secure cookies; a
+## deployment runs gunicorn behind a TLS proxy instead (README, "Deploying").
+## WEB_CONCURRENCY workers: 2 x cores + 1 by default, at most 9; GUNICORN_ARGS adds options.
+WEB_CONCURRENCY ?= $(shell n=$$(( $$(nproc 2>/dev/null || echo 1) * 2 + 1 )); [ $$n -gt 9 ] && n=9; echo $$n)
+GUNICORN_ARGS ?=
+serve: install
+	@set -e; \
+	key="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}"; \
+	export DJANGO_SETTINGS_MODULE=civicplan.settings.production SECRET_KEY="$$key" \
+	  ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	  DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/db.sqlite3}" \
+	  SECURE_SSL_REDIRECT=false SECURE_COOKIES=false; \
+	$(PY) manage.py migrate --noinput; \
+	$(PY) manage.py collectstatic --noinput -v0; \
+	echo "civicplan on http://$(HOST):$(PORT)/ (production settings, $(WEB_CONCURRENCY) gunicorn workers)"; \
+	exec $(VENV)/bin/gunicorn civicplan.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
+	  --no-control-socket $(GUNICORN_ARGS)
+
+## deploy-check: Django's deployment checklist on the production settings; any warning fails
+## (SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL from the environment, or stand-ins)
+deploy-check: install
+	@key="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}"; \
+	DJANGO_SETTINGS_MODULE=civicplan.settings.production SECRET_KEY="$$key" \
+	  ALLOWED_HOSTS="$${ALLOWED_HOSTS:-civicplan.example.org}" \
+	  DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/db.sqlite3}" \
+	  $(PY) manage.py check --deploy --fail-level WARNING
 
 ## bench: print the figures of the benchmark (see README)
 bench: install

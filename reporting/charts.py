@@ -2,7 +2,9 @@
 
 The same SVG markup is embedded inline in the HTML page and in the PDF WeasyPrint renders
 from it, so the board reads on paper exactly the picture staff read on screen; nothing is
-drawn in the browser, and a chart loads nothing (no script, font or stylesheet URL).
+drawn in the browser, and a chart loads nothing (no script, font or stylesheet URL). It
+carries no ``<style>`` either: the site's Content-Security-Policy refuses inline styles, so
+pygal's stylesheet is turned into SVG presentation attributes, which it allows.
 
 Colour is never the only signal: each chart but the miniature strip has a legend with
 text, and each comes with ``description``, a plain-text equivalent for screen readers and
@@ -212,7 +214,7 @@ def _config(
 
 
 def _render(chart: pygal.graph.graph.Graph, accessible_name: str) -> str:
-    chart.add_xml_filter(_clean_svg(accessible_name, chart.config.style.colors))
+    chart.add_xml_filter(_clean_svg(accessible_name, chart.config.style))
     svg = chart.render(is_unicode=True)
     # pygal writes its config script even with js=[]; the filter removes it, and this proves it.
     if "<script" in svg:
@@ -220,11 +222,13 @@ def _render(chart: pygal.graph.graph.Graph, accessible_name: str) -> str:
     return svg
 
 
-def _clean_svg(accessible_name: str, colours: Sequence[str]) -> Callable:
+def _clean_svg(accessible_name: str, style: Style) -> Callable:
     """Keeps what draws the chart and drops what pygal adds for its browser script and its
     credit: the config <script> (written even with js=[]), comments (pygal.org URLs, the
     render date), the tooltip layer, ids that repeat from chart to chart on a page, and
-    per-label <title>s (on a horizontal chart, the label's index as a percentage)."""
+    per-label <title>s (on a horizontal chart, the label's index as a percentage). Its
+    <style> goes too, drawn instead as attributes (``_presentation_attributes``)."""
+    colours = style.colors
 
     def clean(root):
         for parent in list(root.iter()):
@@ -232,7 +236,7 @@ def _clean_svg(accessible_name: str, colours: Sequence[str]) -> Callable:
                 name, classes = _local_name(child.tag), child.get("class", "").split()
                 if (
                     child.tag is etree.Comment
-                    or name == "script"
+                    or name in ("script", "style")
                     or (name == "title" and parent is not root)
                     or "tooltip-overlay" in classes
                 ):
@@ -241,8 +245,8 @@ def _clean_svg(accessible_name: str, colours: Sequence[str]) -> Callable:
             if element is not root:
                 element.attrib.pop("id", None)
             classes = element.get("class", "").split()
-            # Colours as attributes too, under pygal's CSS: where the <style> is refused (a strict CSP,
-            # an SVG tool without CSS) the bars keep their palette, on white rather than black.
+            # Colours as attributes, as the rest of pygal's stylesheet (_presentation_attributes): the
+            # chart has no <style>, which a strict CSP refuses; the bars keep their palette, on white.
             for index in (int(c[len("color-") :]) for c in classes if re.fullmatch(r"color-\d+", c)):
                 element.set("fill", colours[index % len(colours)])
             if "background" in classes:
@@ -254,9 +258,72 @@ def _clean_svg(accessible_name: str, colours: Sequence[str]) -> Callable:
             if _local_name(child.tag) == "title":
                 child.text = accessible_name
         root.set("role", "img")
+        _presentation_attributes(root, style)
         return root
 
     return clean
+
+
+def _presentation_attributes(root, style: Style) -> None:
+    """pygal's stylesheet, for what these charts draw, as SVG presentation attributes: what a
+    page whose CSP refuses inline styles still applies (and WeasyPrint too). Fills of the
+    series are set by ``_clean_svg``; hover and tooltip rules have nothing to act on."""
+    root.set("font-family", style.font_family)
+
+    def visit(element, above: frozenset[str]) -> None:
+        name, classes = _local_name(element.tag), set(element.get("class", "").split())
+        if "graph" in classes:
+            element.set("fill", style.foreground)  # the text's colour, where nothing else says
+        if "reactive" in classes:
+            element.set("fill-opacity", str(style.opacity))
+            element.set("stroke-opacity", ".8")
+            element.set("stroke-width", "1")
+        for index in (int(c[len("color-") :]) for c in classes if re.fullmatch(r"color-\d+", c)):
+            element.set("stroke", style.colors[index % len(style.colors)])
+        if name == "text":
+            _text_attributes(element, classes, above, style)
+        elif name == "path" and "line" in classes and "axis" in above | classes:
+            _line_attributes(element, classes, above, style)
+        for child in element:
+            visit(child, above | classes)
+
+    visit(root, frozenset())
+
+
+def _text_attributes(element, classes: set[str], above: frozenset[str], style: Style) -> None:
+    element.set("stroke", "none")
+    if "title" in classes:
+        element.attrib.update(
+            {"font-size": str(style.title_font_size), "fill": style.foreground_strong, "text-anchor": "middle"}
+        )
+    elif "no_data" in classes:
+        element.attrib.update(
+            {"font-size": str(style.no_data_font_size), "fill": style.foreground_strong, "text-anchor": "middle"}
+        )
+    elif "legend" in above:
+        element.attrib.update({"font-size": str(style.legend_font_size), "fill": style.foreground})
+    elif "axis" in above:
+        major = "major" in classes
+        element.set("font-size", str(style.major_label_font_size if major else style.label_font_size))
+        if major:
+            element.set("fill", style.foreground_strong)
+        if "x" in above:
+            element.set("text-anchor", "start" if element.get("transform") else "middle")
+        elif "y" in above:
+            element.set("text-anchor", "end")
+
+
+def _line_attributes(element, classes: set[str], above: frozenset[str], style: Style) -> None:
+    element.set("fill", "none")
+    if "guide" in classes:
+        major = "major" in classes
+        element.set("stroke", style.major_guide_stroke_color if major else style.guide_stroke_color)
+        # pygal hides the guides across the bars (a bar's own axis), unless the axis is always shown.
+        across = ("horizontal" in above and "y" in above) or ("vertical" in above and "x" in above)
+        if across and "always_show" not in above:
+            element.set("opacity", "0")
+    else:
+        element.set("stroke", style.foreground if "major" in classes else style.foreground_strong)
 
 
 def _local_name(tag) -> str:

@@ -5,7 +5,9 @@ One body template per report is included both by the page (inside the site's lay
 and by the document (with the print stylesheet), so screen and paper never drift.
 """
 
+import base64
 import hashlib
+import re
 from dataclasses import dataclass
 
 from django.contrib.staticfiles import finders
@@ -16,6 +18,8 @@ from . import charts
 from .data import AnnualReport, Changes, EventRow, PrioritySection, QuarterlyReport
 
 STYLESHEETS = ("civicplan/report.css", "civicplan/print.css")
+# The document's own stylesheet: the <style> in its <head> (document.html), nothing later.
+_HEAD_STYLE = re.compile(r"<head>.*?<style>(.*?)</style>.*?</head>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -86,3 +90,19 @@ def document(body_template: str, context: dict, *, title: str, running_title: st
 
 def sha256(content: str | bytes) -> str:
     return hashlib.sha256(content.encode() if isinstance(content, str) else content).hexdigest()
+
+
+def stylesheet_csp_source(html: str) -> str | None:
+    """The Content-Security-Policy source (``'sha256-…'``) that allows exactly the stylesheet
+    a standalone document carries in its head, or None if it carries none.
+
+    Hashed from the document as stored, so it matches whatever stylesheet was current when it
+    was published. Newlines as a browser reads them: it turns CR LF and CR into LF before
+    hashing an element's text.
+    """
+    match = _HEAD_STYLE.search(html)
+    if match is None:
+        return None
+    text = match.group(1).replace("\r\n", "\n").replace("\r", "\n")
+    digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode("ascii")
+    return f"'sha256-{digest}'"

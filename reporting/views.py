@@ -166,6 +166,12 @@ def _stored(update: BoardUpdate, content: bytes | str, content_type: str) -> Htt
     response = HttpResponse(content, content_type=content_type)
     response["Content-Language"] = update.language
     response["Cache-Control"] = "private, no-cache"
+    if content_type.startswith("text/html"):
+        # The published document carries its stylesheet inline, to stay whole: the CSP allows
+        # exactly that <style> (by its hash, from the stored bytes), for this response only.
+        source = documents.stylesheet_csp_source(response.content.decode())
+        if source:
+            response._csp_update = {"style-src": [source]}
     return response
 
 

@@ -6,3 +6,5 @@ from .base import env
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-local-only-civicplan-key")
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="civicplan-demo")
+# The idle time (SESSION_COOKIE_AGE, base settings) counts from the last request.
+SESSION_SAVE_EVERY_REQUEST = True

@@ -11,6 +11,13 @@ DEMO_PASSWORD = "civicplan-test"
 # Tests read the English interface unless they ask for French (tests/test_translations.py
 # does, through Accept-Language); the product's default stays French (base settings).
 LANGUAGE_CODE = "en"
+# Not saved on every request here, unlike local and production: the query-count tests count a
+# page's own reads, and the session write would add one to every request. The idle expiry is
+# tested on its own, with override_settings (tests/test_security.py).
+SESSION_SAVE_EVERY_REQUEST = False
+# No collectstatic before the tests: whitenoise finds the static files where they are.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
 
 # Each test run on PostgreSQL gets its own database, so that two runs on one machine
 # (a developer's and an editor's, or parallel helpers) never drop each other's.

@@ -19,6 +19,7 @@ that ``create_demo_users`` needs. ``seed_plan`` is extended here to make them ag
 import importlib
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
@@ -40,6 +41,8 @@ CHROMIUM_ARGS = [
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 AXE_JS = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+# Where a page loads axe-core from: its own origin, answered by Playwright, never by the app.
+AXE_PATH = "/__browser-tests__/axe.min.js"
 TIMEOUT_MS = 15_000
 
 
@@ -83,8 +86,14 @@ def new_page(browser, live_server):
     ``language="en"`` for a user who chose English (the language cookie set_language sets),
     ``locale="fr-FR"`` for a browser that asks for French (Accept-Language; Playwright's
     default is en-US), ``color_scheme="dark"`` for a system set to dark mode. Every context
-    opened is closed at the end of the test."""
+    opened is closed at the end of the test, and the test fails if any page broke the
+    Content-Security-Policy (Chromium reports each refusal on the console)."""
     contexts = []
+    csp_violations = []
+
+    def on_console(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            csp_violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
 
     def open_page(*, phone=False, java_script_enabled=True, language=None, locale=None, color_scheme="light"):
         context = browser.new_context(
@@ -98,11 +107,14 @@ def new_page(browser, live_server):
         if language:
             context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", on_console)
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(csp_violations)
 
 
 @pytest.fixture
@@ -136,8 +148,13 @@ def csrf_token(page) -> str:
 
 
 def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
-    """Run axe-core on the page as it stands; the violations of the given impacts."""
-    page.add_script_tag(path=str(AXE_JS))
+    """Run axe-core on the page as it stands; the violations of the given impacts.
+
+    axe-core comes as a script file of the page's own origin (the CSP refuses an inline
+    script, and the tests do not bypass it)."""
+    origin = urlsplit(page.url)._replace(path="", query="", fragment="").geturl()
+    page.route(f"{origin}{AXE_PATH}", lambda route: route.fulfill(path=AXE_JS, content_type="text/javascript"))
+    page.add_script_tag(url=f"{origin}{AXE_PATH}")
     results = page.evaluate("async () => await axe.run()")
     return [v for v in results["violations"] if v.get("impact") in impacts]
 
