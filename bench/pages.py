@@ -1,0 +1,188 @@
+"""The pages' figures: SQL queries and server time of each page at two sizes of plan.
+
+Every page is requested in-process through Django's test ``Client``, signed in as an
+editor, so a figure is the server's own work (URL routing, middleware, views, queries,
+templates), without a network or a browser. Each run of a page is followed by a run of
+/healthz, the trivial view, so that both share the machine's noise of the moment; a page's
+time is then read as a ratio to /healthz's.
+"""
+
+import contextlib
+import re
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from unittest import mock
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+QUARTER = 2  # the quarter of the reports and of the board update
+
+
+@dataclass(frozen=True)
+class Target:
+    """A plan the pages are measured on."""
+
+    label: str  # "1x", "20x"
+    slug: str
+    initiative: int  # the pk of its initiative 1.1
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: object  # Target -> str
+
+    def url(self, target: Target) -> str:
+        return self.path(target)
+
+    def context(self, target: Target):
+        return contextlib.nullcontext()
+
+
+class Dashboard(Page):
+    """The dashboard shows "the current plan", the one whose year holds today or else the
+    latest started. Every plan of the bench starts on 2022-07-01, so which one that is would
+    be a toss-up: it is pointed at the plan measured. ``current_plan`` still runs, for its
+    query, as in a real request."""
+
+    def context(self, target: Target):
+        from initiatives import views
+        from priorities.models import AnnualPlan
+
+        plan = AnnualPlan.objects.get(slug=target.slug)
+        real = views.current_plan
+
+        def current_plan(today):
+            real(today)
+            return plan
+
+        return mock.patch.object(views, "current_plan", current_plan)
+
+
+PAGES = (
+    Dashboard("dashboard", lambda t: reverse("dashboard")),
+    Page("plan", lambda t: reverse("priorities:plan", args=[t.slug])),
+    Page("priority 1", lambda t: reverse("priorities:priority", args=[t.slug, 1])),
+    Page("initiative 1.1", lambda t: reverse("initiatives:detail", args=[t.initiative])),
+    Page("calendar", lambda t: reverse("priorities:calendar", args=[t.slug])),
+    Page("API", lambda t: reverse("api-plan", args=[t.slug])),
+    Page(f"quarterly report Q{QUARTER}", lambda t: reverse("reporting:quarterly", args=[t.slug, QUARTER])),
+    Page(f"board update Q{QUARTER} (published)", lambda t: reverse("reporting:board", args=[t.slug, QUARTER])),
+    Page("annual report", lambda t: reverse("reporting:annual", args=[t.slug])),
+)
+BOARD_PDF = Page(
+    f"board update Q{QUARTER} PDF (published)", lambda t: reverse("reporting:board-pdf", args=[t.slug, QUARTER])
+)
+HEALTHZ = "/healthz"
+
+
+@dataclass
+class Figures:
+    """One page at one size: its queries and its server times, with /healthz's beside."""
+
+    page: str
+    target: Target
+    queries: list[str]
+    seconds: list[float] = field(default_factory=list)
+    base_seconds: list[float] = field(default_factory=list)
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def base_p50(self) -> float:
+        return statistics.median(self.base_seconds)
+
+    @property
+    def ratio(self) -> float:
+        return self.p50 / self.base_p50
+
+
+def target(label: str, slug: str) -> Target:
+    from initiatives.models import Initiative
+
+    initiative = Initiative.objects.get(priority__annual_plan__slug=slug, priority__number=1, number=1)
+    return Target(label=label, slug=slug, initiative=initiative.pk)
+
+
+def get(client, url: str, expected: int = 200):
+    response = client.get(url)
+    if response.status_code != expected:
+        raise SystemExit(f"GET {url} answered {response.status_code}, not {expected}: the bench measures working pages")
+    return response
+
+
+def publish_board_updates(client, targets: list[Target]) -> dict[str, float]:
+    """Write and publish each plan's board update through the views, as an editor does;
+    the seconds each publication took (it renders and stores the PDF)."""
+    from reporting.models import BoardUpdate
+
+    seconds = {}
+    for t in targets:
+        board = reverse("reporting:board", args=[t.slug, QUARTER])
+        message = {"message": "Chers membres du Conseil, voici où en est le plan.", "highlights": "Un\nDeux"}
+        response = client.post(board, message)
+        if response.status_code != 302:
+            raise SystemExit(f"saving the board update of {t.slug} answered {response.status_code}")
+        start = time.perf_counter()
+        client.post(reverse("reporting:board-publish", args=[t.slug, QUARTER]))
+        seconds[t.label] = time.perf_counter() - start
+        if not BoardUpdate.objects.filter(annual_plan__slug=t.slug, state=BoardUpdate.State.PUBLISHED).exists():
+            raise SystemExit(f"the board update of {t.slug} was not published")
+    return seconds
+
+
+def count_queries(client, page: Page, t: Target) -> list[str]:
+    with page.context(t), CaptureQueriesContext(connection) as captured:
+        get(client, page.url(t))
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def measure_page(client, page: Page, targets: list[Target], *, repeats: int, warmups: int) -> list[Figures]:
+    """The page's queries at each size (counted in a run of their own: counting slows the
+    run), then ``warmups`` + ``repeats`` rounds of: the page at each size, each followed by
+    /healthz. The warm-up rounds are not kept."""
+    figures = [Figures(page=page.name, target=t, queries=count_queries(client, page, t)) for t in targets]
+    urls = [page.url(t) for t in targets]
+    for round_ in range(warmups + repeats):
+        for figure, url in zip(figures, urls, strict=True):
+            with page.context(figure.target):
+                start = time.perf_counter()
+                get(client, url)
+                seconds = time.perf_counter() - start
+            start = time.perf_counter()
+            get(client, HEALTHZ)
+            base = time.perf_counter() - start
+            if round_ >= warmups:
+                figure.seconds.append(seconds)
+                figure.base_seconds.append(base)
+    return figures
+
+
+def measure_pages(client, targets: list[Target], *, repeats: int, warmups: int, pages=PAGES) -> list[list[Figures]]:
+    """Every page at every size: one list of figures (one per target) per page."""
+    return [measure_page(client, page, targets, repeats=repeats, warmups=warmups) for page in pages]
+
+
+_NUMBERS = re.compile(r"\b\d+\b|'[^']*'")
+
+
+def query_shapes(queries: list[str]) -> Counter:
+    """The queries with their numbers and strings taken out, counted: two runs of a page on
+    plans of different sizes should give the same shapes the same number of times."""
+    return Counter(_NUMBERS.sub("?", sql) for sql in queries)
+
+
+def query_difference(small: list[str], large: list[str], limit: int = 3) -> list[str]:
+    """The query shapes run a different number of times, for the report of a DIFFERENT."""
+    a, b = query_shapes(small), query_shapes(large)
+    lines = []
+    for shape in sorted(set(a) | set(b), key=lambda s: -abs(b[s] - a[s])):
+        if a[shape] != b[shape]:
+            lines.append(f"{a[shape]} -> {b[shape]} times: {shape[:160]}")
+    return lines[:limit]
