@@ -5,17 +5,21 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from civicplan.validators import no_bidi_controls, no_markup
+
 from .models import Status
 from .services import QuarterlyInput, needs_risks
 
 TEXT_MAX = 10_000
-# Characters that reorder text on screen without showing themselves ("Trojan source").
-BIDI_CONTROLS = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
 
 
 def no_hidden_controls(value: str) -> None:
+    """No invisible characters: direction controls (with their own message) and control
+    characters other than line breaks and tabs. NUL is left to Django's CharField, which
+    refuses it with its own message."""
+    no_bidi_controls(value)
     for char in value:
-        if char in BIDI_CONTROLS or (unicodedata.category(char) == "Cc" and char not in "\n\r\t"):
+        if unicodedata.category(char) == "Cc" and char not in "\n\r\t\x00":
             raise ValidationError(
                 _("The text holds an invisible control character (U+%(code)04X); remove it."),
                 params={"code": ord(char)},
@@ -23,15 +27,33 @@ def no_hidden_controls(value: str) -> None:
             )
 
 
-def text_field(label, help_text="", required=False, rows=4):
+def text_field(label, help_text="", required=False, rows=4, plain_text=False):
+    """A text of at most TEXT_MAX characters; ``plain_text`` refuses HTML tags too."""
     return forms.CharField(
         label=label,
         help_text=help_text,
         required=required,
         max_length=TEXT_MAX,
-        validators=[no_hidden_controls],
+        validators=[no_hidden_controls, *([no_markup] if plain_text else [])],
         widget=forms.Textarea(attrs={"rows": rows}),
     )
+
+
+def not_negative(indicator):
+    """Refuses a negative value for an indicator whose baseline and target are both 0 or more."""
+
+    def validate(value):
+        if value is not None and value < 0:
+            raise ValidationError(
+                _(
+                    "%(indicator)s cannot be negative (its baseline and target are not): "
+                    "enter a value greater than or equal to 0."
+                ),
+                params={"indicator": f"{indicator.code} {indicator.name}"},
+                code="negative",
+            )
+
+    return validate
 
 
 class QuarterlyUpdateForm(forms.Form):
@@ -39,9 +61,11 @@ class QuarterlyUpdateForm(forms.Form):
     indicators, the reflection on its priority's learning question."""
 
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices, widget=forms.RadioSelect)
-    narrative = text_field(_("Progress this quarter"), _("What happened, in a few sentences."), required=True)
-    risks = text_field(_("Risks"), _("Needed when the initiative is at risk or off track."), rows=3)
-    next_steps = text_field(_("Next steps"), rows=3)
+    narrative = text_field(
+        _("Progress this quarter"), _("What happened, in a few sentences."), required=True, plain_text=True
+    )
+    risks = text_field(_("Risks"), _("Needed when the initiative is at risk or off track."), rows=3, plain_text=True)
+    next_steps = text_field(_("Next steps"), rows=3, plain_text=True)
     digest = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, indicators=(), question=None, **kwargs):
@@ -55,12 +79,16 @@ class QuarterlyUpdateForm(forms.Form):
                 required=False,
                 max_digits=14,
                 decimal_places=2,
-                min_value=0 if indicator.baseline >= 0 and indicator.target >= 0 else None,
+                # A count or a share whose baseline and target are not negative cannot be;
+                # the message names the indicator (min_value's would not).
+                validators=[not_negative(indicator)] if indicator.baseline >= 0 and indicator.target >= 0 else [],
                 localize=True,
             )
         self.question = question
         if question is not None:
-            self.fields["reflection"] = text_field(_("Reflection on the learning question"), question.text, rows=4)
+            self.fields["reflection"] = text_field(
+                _("Reflection on the learning question"), question.text, rows=4, plain_text=True
+            )
 
     @staticmethod
     def indicator_field(indicator) -> str:

@@ -335,6 +335,19 @@ class IndicatorValue(QuarterlyRecord):
         if self.indicator_id and self.quarter_id:
             if self.indicator.expected_result.priority.annual_plan_id != self.quarter.annual_plan_id:
                 raise ValidationError({"quarter": _("The quarter belongs to another annual plan.")})
+        if self.indicator_id and self.value is not None and self.value < 0:
+            indicator = self.indicator
+            if indicator.baseline >= 0 and indicator.target >= 0:
+                # Same rule and words as the quarterly form (initiatives/forms.py, not_negative).
+                raise ValidationError(
+                    {
+                        "value": _(
+                            "%(indicator)s cannot be negative (its baseline and target are not): "
+                            "enter a value greater than or equal to 0."
+                        )
+                        % {"indicator": f"{indicator.code} {indicator.name}"}
+                    }
+                )
 
 
 class LearningReflectionManager(models.Manager):

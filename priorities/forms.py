@@ -1,11 +1,13 @@
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from initiatives.forms import no_hidden_controls
-from initiatives.models import Initiative
+from civicplan.validators import no_markup
+from initiatives.forms import TEXT_MAX, no_hidden_controls
+from initiatives.models import Indicator, Initiative
 
-from .models import AnnualPlan, Event, Quarter, StrategicPriority
+from .models import AnnualPlan, Event, ExpectedResult, LearningQuestion, Quarter, StrategicPriority
 
 
 class QuarterChoiceField(forms.ModelChoiceField):
@@ -63,12 +65,100 @@ class EventForm(forms.ModelForm):
             .order_by("priority__number", "number")
         )
         for name in ("title", "description"):
-            self.fields[name].validators.append(no_hidden_controls)
+            self.fields[name].validators += [no_hidden_controls, no_markup]
             # The plan's content stays in the language it is written in.
             self.fields[name].widget.attrs["lang"] = plan.language
+        # The model's description has no length: the form gives it the quarterly texts' limit.
+        description = self.fields["description"]
+        description.max_length = TEXT_MAX
+        description.validators.append(MaxLengthValidator(TEXT_MAX))
+        description.widget.attrs["maxlength"] = str(TEXT_MAX)
         self.fields["priority"].empty_label = _("None")
         self.fields["initiative"].empty_label = _("None")
 
     def service_fields(self) -> dict:
         """The cleaned values, as the services take them."""
         return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class StructureForm(forms.ModelForm):
+    """A part of the plan's structure, written in the plan's language. An edit form carries
+    the fingerprint of the values it showed (``services.structure_fingerprint``), so that a
+    save over someone else's change is refused instead of silently undoing it."""
+
+    fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, plan: AnnualPlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        if self.instance.pk is None:
+            del self.fields["fingerprint"]
+        for name in self._meta.fields:
+            field = self.fields[name]
+            if not isinstance(field, forms.CharField):
+                continue
+            field.validators += [no_hidden_controls, no_markup]
+            # The plan's content stays in the language it is written in.
+            field.widget.attrs["lang"] = plan.language
+            if field.max_length is None:
+                # The model's text has no length: the form gives it the quarterly texts' limit.
+                field.max_length = TEXT_MAX
+                field.validators.append(MaxLengthValidator(TEXT_MAX))
+                field.widget.attrs["maxlength"] = str(TEXT_MAX)
+
+    def service_fields(self) -> dict:
+        """The cleaned values, as the services take them."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class PriorityForm(StructureForm):
+    class Meta:
+        model = StrategicPriority
+        fields = ["title", "short_title", "statement"]
+        labels = {"title": _("Title"), "short_title": _("Short title"), "statement": _("Statement")}
+        widgets = {"statement": forms.Textarea(attrs={"rows": 6})}
+
+
+class ExpectedResultForm(StructureForm):
+    class Meta:
+        model = ExpectedResult
+        fields = ["text"]
+        labels = {"text": _("Expected result")}
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+
+
+class LearningQuestionForm(StructureForm):
+    class Meta:
+        model = LearningQuestion
+        fields = ["text"]
+        labels = {"text": _("Learning question")}
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
+class IndicatorForm(StructureForm):
+    """An indicator of an expected result. Baseline and target are read in the reader's
+    language ("12,5" in French), like the quarterly values; the model's clean() refuses a
+    target equal to the baseline, beside the target."""
+
+    class Meta:
+        model = Indicator
+        fields = ["name", "unit", "baseline", "target", "direction", "description"]
+        localized_fields = ["baseline", "target"]
+        labels = {
+            "name": _("Name"),
+            "unit": _("Unit"),
+            "baseline": _("Baseline"),
+            "target": _("Target"),
+            "direction": _("Direction"),
+            "description": _("How it is measured"),
+        }
+        help_texts = {
+            "unit": _("For example: organisations, people, %. Leave empty for a plain number."),
+            "baseline": _("Where it stood at the start."),
+            "target": _("Where it should be by the end of the year; it must differ from the baseline."),
+        }
+        widgets = {
+            "baseline": forms.TextInput(attrs={"inputmode": "decimal"}),
+            "target": forms.TextInput(attrs={"inputmode": "decimal"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }

@@ -89,6 +89,22 @@ class DecimalNumberWidget(widgets.Widget):
         return value
 
 
+class SlugWidget(widgets.Widget):
+    """An event's identifier: lowercase, as civicplan makes it. "Q1-Audit" and "q1-audit"
+    would be two events to the database but one to a reader, so capitals are refused."""
+
+    def clean(self, value, row=None, **kwargs):
+        if blank(value):
+            return ""
+        value = str(value).strip()
+        if value != value.lower():
+            raise ValueError(
+                _("«%(value)s»: an identifier is written in lowercase, like «%(lower)s».")
+                % {"value": value, "lower": value.lower()}
+            )
+        return value
+
+
 class IsoDateWidget(widgets.DateWidget):
     """A date written YYYY-MM-DD (or a date cell); 2023-02-30 is refused by name."""
 
@@ -291,7 +307,7 @@ class EventResource(PlanResource):
     required_columns = ("plan", "quarter", "title")
 
     plan = fields.Field(attribute="annual_plan", column_name="plan", widget=PlanWidget())
-    slug = fields.Field(attribute="slug", column_name="slug")
+    slug = fields.Field(attribute="slug", column_name="slug", widget=SlugWidget())
     quarter = fields.Field(attribute="quarter", column_name="quarter", widget=QuarterWidget())
     title = fields.Field(attribute="title", column_name="title")
     kind = fields.Field(attribute="kind", column_name="kind", widget=ChoiceWidget(Event.Kind, gettext_lazy("Kind")))

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import BoardUpdate
@@ -38,10 +39,20 @@ class BoardUpdateAdmin(SimpleHistoryAdmin):
         "pdf_sha256",
     ]
 
-    def get_readonly_fields(self, request, obj=None):
+    def has_change_permission(self, request, obj=None):
+        # A published update is read, never changed: the admin shows it read-only and
+        # refuses a POST (403), so not even its timestamps move.
         if obj is not None and obj.published:
-            return self.fields
-        return self.readonly_fields
+            return False
+        return super().has_change_permission(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The history page's "revert" form saves an old version: for a published update
+        # that would un-publish it (every earlier version is a draft).
+        update = self.get_object(request, object_id)
+        if request.method == "POST" and (update is None or update.published):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         return obj is None or not obj.published

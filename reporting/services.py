@@ -56,7 +56,8 @@ def board_update_documents(update: BoardUpdate, plan: AnnualPlan) -> tuple[str, 
     body = render_to_string("reporting/_board_body.html", context)
     fingerprint = documents.sha256(body)
     title = _("Board update, %(quarter)s %(plan)s") % {"quarter": report.quarter.code, "plan": report.plan_title}
-    context |= {"fingerprint": fingerprint}
+    # The footer of every page: who published it and its fingerprint; a preview says draft.
+    context |= {"fingerprint": fingerprint} if update.published else {"draft": True}
     return fingerprint, documents.document("reporting/_board_body.html", context, title=title, running_title=title)
 
 

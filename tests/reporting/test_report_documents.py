@@ -504,7 +504,17 @@ def test_hostile_text_in_the_annual_report(login, hostile, listener):
 def test_hostile_text_in_the_board_update(login, hostile, listener):
     editor = login("editor")
     text = hostile["text"]
-    save_draft(editor, 2, f"Chers membres,\n{text}", f"{text}\nDeuxième point {text}")
+    # The site's form refuses markup outright (plain text only) and saves nothing...
+    refused = editor.post(f"{BASE}/q2/board/", {"message": f"Chers membres,\n{text}", "highlights": ""})
+    assert refused.status_code == 400 and not BoardUpdate.objects.exists()
+    # ...and text that reached the database another way (the admin, an older version) is inert.
+    q2 = Quarter.objects.get(annual_plan__slug=PLAN, number=2)
+    BoardUpdate.objects.create(
+        annual_plan=q2.annual_plan,
+        quarter=q2,
+        message=f"Chers membres,\n{text}",
+        highlights=f"{text}\nDeuxième point {text}",
+    )
     response = editor.get(f"{BASE}/q2/board/")
     assert response.status_code == 200
     assert_escaped(response.content.decode())
