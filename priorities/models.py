@@ -545,3 +545,23 @@ class Event(models.Model):
             errors["initiative"] = _("The initiative belongs to another annual plan.")
         if errors:
             raise ValidationError(errors)
+
+
+class CalendarToken(models.Model):
+    """A person's secret address for the calendar feed. A calendar program (Outlook,
+    Google Calendar) subscribes without signing in, so the address itself is the key:
+    it reads the plan's calendar and nothing else, and resetting it makes the old one
+    stop working."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token", verbose_name=_("person")
+    )
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar subscription address")
+        verbose_name_plural = _("calendar subscription addresses")
+
+    def __str__(self):
+        return str(self.user)

@@ -10,6 +10,7 @@ a calendar program that imported the event keeps recognising it after any edit.
 """
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,9 +20,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from initiatives.models import Indicator, IndicatorValue
-from initiatives.permissions import is_editor
+from initiatives.permissions import can_read, is_editor, require
 
-from .models import AnnualPlan, Event, ExpectedResult, LearningQuestion, StrategicPriority
+from .models import AnnualPlan, CalendarToken, Event, ExpectedResult, LearningQuestion, StrategicPriority
 
 # What an editor may set on an event; the plan and the slug are never edited.
 EDITABLE_FIELDS = frozenset(
@@ -282,3 +283,10 @@ def indicator_delete(*, user, indicator: Indicator, values_seen: int) -> None:
     if dependents["values"] != values_seen:
         raise DeleteConflict(dependents=dependents)
     indicator.delete()
+
+
+def calendar_token_reset(*, user) -> CalendarToken:
+    """Give ``user`` a new secret calendar address; the previous one stops working."""
+    require(can_read(user))
+    token, _created = CalendarToken.objects.update_or_create(user=user, defaults={"key": secrets.token_urlsafe(32)})
+    return token

@@ -48,6 +48,8 @@ urlpatterns = [
     ),
     path("<slug:slug>/calendar/", views.calendar, name="calendar"),
     path("<slug:slug>/calendar.ics", views.calendar_ics, name="calendar_ics"),
+    path("<slug:slug>/calendar/subscribe/", views.calendar_token, name="calendar_token"),
+    path("<slug:slug>/calendar/<str:key>.ics", views.calendar_feed, name="calendar_feed"),
     path("<slug:slug>/calendar/events/new/", views.event_create, name="event_create"),
     path("<slug:slug>/calendar/events/<slug:event_slug>/edit/", views.event_edit, name="event_edit"),
     path("<slug:slug>/calendar/events/<slug:event_slug>/delete/", views.event_delete, name="event_delete"),

@@ -7,21 +7,22 @@ import datetime
 
 import icalendar
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from initiatives.models import Indicator, Membership, Status
 from initiatives.permissions import can_read, can_write_initiative, is_editor, require
 
 from . import querysets, services
 from .forms import EventForm, ExpectedResultForm, IndicatorForm, LearningQuestionForm, PriorityForm
-from .models import ExpectedResult, LearningQuestion, StrategicPriority
+from .models import AnnualPlan, CalendarToken, ExpectedResult, LearningQuestion, StrategicPriority
 
 
 def _latest(initiative):
@@ -123,11 +124,24 @@ def calendar(request, slug: str):
     plan = querysets.plan_with_quarters(slug)
     events = querysets.calendar_events(plan)
     by_quarter = [(q, [e for e in events if e.quarter_id == q.pk]) for q in plan.quarters.all()]
+    token = CalendarToken.objects.filter(user=request.user).first()
+    subscription = (
+        request.build_absolute_uri(reverse("priorities:calendar_feed", args=[plan.slug, token.key])) if token else None
+    )
     return render(
         request,
         "priorities/calendar.html",
-        {"plan": plan, "by_quarter": by_quarter, "is_editor": is_editor(request.user)},
+        {"plan": plan, "by_quarter": by_quarter, "is_editor": is_editor(request.user), "subscription": subscription},
     )
+
+
+@require_POST
+def calendar_token(request, slug: str):
+    """Make (or remake) the reader's secret subscription address."""
+    plan = get_object_or_404(AnnualPlan, slug=slug)
+    services.calendar_token_reset(user=request.user)
+    messages.success(request, _("Your subscription address is ready; any earlier one no longer works."))
+    return redirect(reverse("priorities:calendar", args=[plan.slug]) + "#subscribe")
 
 
 def _calendar_url(plan, quarter=None) -> str:
@@ -231,12 +245,30 @@ def _feed_description(event) -> str:
 
 @require_GET
 def calendar_ics(request, slug: str):
+    """The plan's calendar file, for a signed-in reader to download."""
+    require(can_read(request.user))
+    return _ics(slug)
+
+
+@login_not_required
+@require_GET
+def calendar_feed(request, slug: str, key: str):
+    """The same file at a person's secret address, for a calendar program to subscribe to
+    without signing in. An unknown key, or a person who may no longer read, finds nothing."""
+    token = CalendarToken.objects.select_related("user").filter(key=key).first()
+    if token is None or not can_read(token.user):
+        raise Http404
+    response = _ics(slug)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _ics(slug: str) -> HttpResponse:
     """The plan's dated events as an iCalendar file, all-day events for a calendar program.
 
     Undated events are left out: an all-day event needs a day. Each event's UID is made
     from the plan's and the event's slugs, which never change, so importing the file
     again updates the events already imported instead of adding copies."""
-    require(can_read(request.user))
     plan = querysets.plan_with_quarters(slug)
     now = timezone.now()
     feed = icalendar.Calendar()

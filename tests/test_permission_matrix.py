@@ -59,7 +59,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from initiatives.models import Initiative, Membership, StatusUpdate
 from initiatives.services import quarter_lock
-from priorities.models import AnnualPlan, Event
+from priorities.models import AnnualPlan, CalendarToken, Event
+from priorities.services import calendar_token_reset
 from reporting.services import board_update_publish, board_update_save
 
 PLAN = "2022-23"
@@ -97,6 +98,8 @@ priorities:indicator_edit                       plan,1,1,1 login     403       =
 priorities:indicator_delete                     plan,1,1,1 login     403       =         ok/form   403       ok/form
 priorities:calendar                             plan       login     ok        =         ok        ok        ok
 priorities:calendar_ics                         plan       login     ok/405    =         ok/405    ok/405    ok/405
+priorities:calendar_token                       plan       login     405/redir =         405/redir 405/redir 405/redir
+priorities:calendar_feed                        plan,feed  ok/405    ok/405    =         ok/405    ok/405    ok/405
 priorities:event_create                         plan       login     403       =         ok/form   403       ok/form
 priorities:event_edit                           plan,event login     403       =         ok/form   403       ok/form
 priorities:event_delete                         plan,event login     403       =         ok/redir  403       ok/redir
@@ -337,6 +340,7 @@ def _build_world() -> World:
     published = board_update_publish(user=editor, update=published, plan=plan)
     draft = board_update_save(user=editor, quarter=quarters[2], message="Brouillon.")
     quarter_lock(user=editor, quarter=quarters[4], reason="Rapport envoyé.")
+    calendar_token_reset(user=users["board"])  # a subscription address, for the feed's row
     _sign_in_records(users["staff2"])
 
     records = {}
@@ -417,6 +421,7 @@ def _url(world: World, url_key: str, row: Row, role: str) -> str:
         "uid": lambda: world.reset[0],
         "token": lambda: world.reset[1],
         "nope": lambda: "no-such-page",
+        "feed": lambda: CalendarToken.objects.get(user__username="board").key,
     }
     args, query = [], ""
     for token in row.args:

@@ -559,7 +559,7 @@ def add_events(plan, count):
 # Session, user, the request's savepoint (ATOMIC_REQUESTS), the user's groups, the plan,
 # its quarters (with their locks), the events (with their priority and initiative), the
 # savepoint's release.
-CALENDAR_QUERIES = 8
+CALENDAR_QUERIES = 9  # 8, and the reader's calendar subscription address
 # The same, with the dated events and when each last changed in place of all the events.
 FEED_QUERIES = 8
 
