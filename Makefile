@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test browser translations messages install load demo-users lint format check migrations bench vendor clean serve deploy-check
+.PHONY: run test browser translations messages install load-plan load wrk demo-users lint format check migrations bench vendor clean serve deploy-check
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,11 +19,11 @@ install: $(STAMP) translations
 ## run: install, migrate the SQLite database, load the plan and demo progress, make the demo accounts, serve
 run: install
 	$(PY) manage.py migrate --noinput
-	$(MAKE) --no-print-directory load demo-users
+	$(MAKE) --no-print-directory load-plan demo-users
 	$(PY) manage.py loaddata demo_progress_2022_23
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-load: install
+load-plan: install
 	$(PY) manage.py loaddata annual_plan_2022_23
 
 demo-users: install
@@ -85,6 +85,25 @@ serve: install
 	echo "civicplan on http://$(HOST):$(PORT)/ (production settings, $(WEB_CONCURRENCY) gunicorn workers)"; \
 	exec $(VENV)/bin/gunicorn civicplan.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
 	  --no-control-socket $(GUNICORN_ARGS)
+
+## load: the load test (README, "The load test"): `make serve` on PostgreSQL (DATABASE_URL, else
+## the local civicplan_load database, made and filled), wrk on loopback for 30 s at 16 connections
+## on /healthz, the dashboard and the quarterly report signed in; prints one table (about 2 min)
+load: install wrk
+	WEB_CONCURRENCY=$(WEB_CONCURRENCY) $(PY) load/run.py
+
+## wrk: install wrk for the load test when it is missing and root can; fails otherwise
+wrk:
+	@if command -v wrk >/dev/null 2>&1; then \
+	  :; \
+	elif [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "wrk is missing and installing it needs root and apt-get: install wrk (e.g. apt-get install wrk), then run make load again." >&2; \
+	  exit 1; \
+	else \
+	  echo "Installing wrk for the load test (apt-get install wrk)"; \
+	  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } \
+	    || { echo "Installing wrk failed: install it (apt-get install wrk), then run make load again." >&2; exit 1; }; \
+	fi
 
 ## deploy-check: Django's deployment checklist on the production settings; any warning fails
 ## (SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL from the environment, or stand-ins)
