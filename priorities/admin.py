@@ -7,6 +7,7 @@ from initiatives.models import Initiative
 
 from .models import (
     AnnualPlan,
+    CalendarToken,
     Event,
     ExpectedResult,
     KeyChange,
@@ -195,4 +196,21 @@ class QuarterLockChangeAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CalendarToken)
+class CalendarTokenAdmin(admin.ModelAdmin):
+    """Who has a calendar subscription address. An admin revokes one by deleting it (its
+    owner can make a new one); the key itself is never shown."""
+
+    list_display = ["user", "created_at"]
+    search_fields = ["user__username"]
+    fields = ["user", "created_at"]
+    readonly_fields = ["user", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
