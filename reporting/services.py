@@ -48,11 +48,18 @@ def previous_board_quarter(plan: AnnualPlan, quarter: int) -> int | None:
     return earlier if earlier is not None else (quarter - 1 if quarter > 1 else None)
 
 
-def board_update_documents(update: BoardUpdate, plan: AnnualPlan) -> tuple[str, str]:
-    """(fingerprint, HTML document) of ``update`` as it reads now."""
+def board_update_context(update: BoardUpdate, plan: AnnualPlan) -> dict:
+    """What the board update's body shows: the update, the quarter's report and what changed
+    since the quarter it is compared with (fixed at publication, else computed now)."""
     since = update.since_quarter if update.published else previous_board_quarter(plan, update.quarter.number)
     report = build_quarterly_report(plan, update.quarter.number)
-    context = documents.board_context(update, report, changes_since(report, since))
+    return documents.board_context(update, report, changes_since(report, since))
+
+
+def board_update_documents(update: BoardUpdate, plan: AnnualPlan) -> tuple[str, str]:
+    """(fingerprint, HTML document) of ``update`` as it reads now."""
+    context = board_update_context(update, plan)
+    report = context["report"]
     body = render_to_string("reporting/_board_body.html", context)
     fingerprint = documents.sha256(body)
     title = _("Board update, %(quarter)s %(plan)s") % {"quarter": report.quarter.code, "plan": report.plan_title}

@@ -18,7 +18,7 @@ from initiatives.permissions import can_read, is_editor, require
 from priorities.models import AnnualPlan, Quarter
 
 from . import documents, services
-from .builders import build_annual_report, build_quarterly_report, changes_since
+from .builders import build_annual_report, build_quarterly_report
 from .exports import quarterly_workbook
 from .forms import BoardUpdateForm
 from .models import BoardUpdate
@@ -199,11 +199,7 @@ def board_update(request, slug: str, quarter: int):
                 messages.success(request, _("Draft saved."))
                 return redirect("reporting:board", slug=plan.slug, quarter=quarter)
         status = 400
-    preview = None
-    if update is not None:
-        report = build_quarterly_report(plan, quarter)
-        since = services.previous_board_quarter(plan, quarter)
-        preview = documents.board_context(update, report, changes_since(report, since))
+    preview = services.board_update_context(update, plan) if update is not None else None
     return render(
         request,
         "reporting/board_draft.html",
