@@ -50,7 +50,8 @@ def ensure_postgres():
             version = sorted(os.listdir("/etc/postgresql"))[0]
             run("pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start")
         else:  # no system cluster: a private one, owned by postgres, as .ci/run makes it
-            data = os.environ.get("PGDATA_DIR", "/tmp/civicplan-pg")  # noqa: S108 (the same as .ci/run's)
+            default = "/tmp/civicplan-pg"  # noqa: S108  # nosec B108  # the same as .ci/run's
+            data = os.environ.get("PGDATA_DIR", default)
             pgbin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
             if not Path(data).is_dir():
                 os.makedirs(data)

@@ -7,10 +7,9 @@ this catches any write that skips it (bulk writes, raw SQL, a fixture).
 
 from django.db import migrations
 
-MESSAGE = "event dates must fall inside the quarter of the event"
-
+# Both triggers (SQLite, PostgreSQL) raise the same message, written out in each: no formatting of SQL text.
 SQLITE_CHECK = """
-    SELECT RAISE(ABORT, '{message}')
+    SELECT RAISE(ABORT, 'event dates must fall inside the quarter of the event')
     WHERE (NEW.start_date IS NOT NULL OR NEW.end_date IS NOT NULL)
       AND EXISTS (
         SELECT 1 FROM priorities_quarter q WHERE q.id = NEW.quarter_id AND (
@@ -18,7 +17,7 @@ SQLITE_CHECK = """
           OR (NEW.end_date IS NOT NULL AND (NEW.end_date < q.start_date OR NEW.end_date > q.end_date))
         )
       );
-""".format(message=MESSAGE)
+"""
 
 SQLITE_FORWARD = [
     f"CREATE TRIGGER priorities_event_dates_insert BEFORE INSERT ON priorities_event BEGIN {SQLITE_CHECK} END;",
@@ -39,12 +38,12 @@ POSTGRES_FORWARD = [
         SELECT start_date, end_date INTO q_start, q_end FROM priorities_quarter WHERE id = NEW.quarter_id;
         IF (NEW.start_date IS NOT NULL AND (NEW.start_date < q_start OR NEW.start_date > q_end))
            OR (NEW.end_date IS NOT NULL AND (NEW.end_date < q_start OR NEW.end_date > q_end)) THEN
-            RAISE EXCEPTION '{message}' USING ERRCODE = 'check_violation';
+            RAISE EXCEPTION 'event dates must fall inside the quarter of the event' USING ERRCODE = 'check_violation';
         END IF;
         RETURN NEW;
     END;
     $$ LANGUAGE plpgsql;
-    """.format(message=MESSAGE),
+    """,
     """
     CREATE TRIGGER priorities_event_dates_inside_quarter
     BEFORE INSERT OR UPDATE ON priorities_event
