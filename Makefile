@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test browser translations messages install load-plan load wrk demo-users lint format check migrations bench vendor clean serve deploy-check
+.PHONY: run test browser translations messages install load-plan load wrk demo-users lint format check migrations bench vendor clean serve deploy-check audit backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,27 @@ migrations: install
 
 check: lint migrations
 
+## audit: the static security checks: bandit on the whole project (pyproject.toml, [tool.bandit];
+## a medium or high severity finding fails), then pip-audit on the installed packages when its
+## advisory data can be reached, else it says why it was skipped (tools/audit_dependencies.py)
+audit: install
+	$(VENV)/bin/bandit -c pyproject.toml -ll -r . -q
+	@echo "bandit: no medium or high severity issue"
+	$(PY) tools/audit_dependencies.py
+
+## backup: the whole database (DATABASE_URL, else db.sqlite3) in one file, readable by its owner
+## only: backups/civicplan-<UTC date and time>.json.gz, or FILE=path (README, "Backup and restore")
+backup: install
+	$(PY) manage.py backup $(if $(FILE),--output "$(FILE)")
+
+## restore: replace every row of the database with those of a backup, after asking (NOINPUT=1 does
+## not ask): make restore FILE=backups/civicplan-<date>.json.gz; migrates first; a file that cannot
+## be restored whole changes nothing
+restore: install
+	@test -n "$(FILE)" || { echo "Which backup? make restore FILE=backups/civicplan-<date>.json.gz" >&2; exit 2; }
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py restore $(if $(NOINPUT),--noinput) "$(FILE)"
+
 ## serve: the production settings (DEBUG off) under gunicorn, static files by whitenoise, on
 ## HOST:PORT (127.0.0.1:8000), e.g. for a load test; migrates and collects the static files first.
 ## The database is DATABASE_URL if set (PostgreSQL for a load test), else db.sqlite3. Without
@@ -72,6 +93,9 @@ check: lint migrations
 ## deployment runs gunicorn behind a TLS proxy instead (README, "Deploying").
 ## WEB_CONCURRENCY workers: 2 x cores + 1 by default, at most 9; GUNICORN_ARGS adds options.
 WEB_CONCURRENCY ?= $(shell n=$$(( $$(nproc 2>/dev/null || echo 1) * 2 + 1 )); [ $$n -gt 9 ] && n=9; echo $$n)
+## GUNICORN_TIMEOUT: seconds a request may take before its worker is restarted (gunicorn's
+## default, 30, is too short for the PDF of a large plan's report: about 18 s at 20 times the seed)
+GUNICORN_TIMEOUT ?= 120
 GUNICORN_ARGS ?=
 serve: install
 	@set -e; \
@@ -84,7 +108,7 @@ serve: install
 	$(PY) manage.py collectstatic --noinput -v0; \
 	echo "civicplan on http://$(HOST):$(PORT)/ (production settings, $(WEB_CONCURRENCY) gunicorn workers)"; \
 	exec $(VENV)/bin/gunicorn civicplan.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
-	  --no-control-socket $(GUNICORN_ARGS)
+	  --timeout $(GUNICORN_TIMEOUT) --no-control-socket $(GUNICORN_ARGS)
 
 ## load: the load test (README, "The load test"): `make serve` on PostgreSQL (DATABASE_URL, else
 ## the local civicplan_load database, made and filled), wrk on loopback for 30 s at 16 connections

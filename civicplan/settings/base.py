@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "priorities",
     "initiatives",
     "reporting",
+    "civicplan",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +95,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="fr")
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+# The "json" format writes times to the microsecond (Django's cuts them to the millisecond),
+# so that a backup brings every timestamp back as it was.
+SERIALIZATION_MODULES = {"json": "civicplan.serializers"}
+
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True

@@ -1,0 +1,289 @@
+"""Backup and restore: ``manage.py backup`` writes the whole database to one file, and
+``manage.py restore`` brings every table's rows back into an emptied database. A file that
+cannot be restored whole changes nothing.
+
+The database is filled through the site's own code paths first, so that every table holds
+rows (a table left empty would prove nothing; a new table makes ``test_every_table_is_filled``
+fail until it gets rows here).
+"""
+
+import gzip
+import json
+import stat
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt, AccessAttemptExpiration, AccessFailureLog
+from django.apps import apps
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
+
+from initiatives import services as initiative_services
+from initiatives.models import Initiative, StatusUpdate
+from priorities import services as plan_services
+from priorities.models import AnnualPlan, Event, Quarter
+from reporting.services import board_update_publish, board_update_save
+
+# As `make backup` and `make restore` run: each command in its own transaction, committed
+# (the data migrations' rows, the roles, come back for the tests after these).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+# Made by migrate, not by data: the same in any database of this version of civicplan.
+NOT_BACKED_UP = {"django_migrations", "django_session"}
+# Tables the database itself fills (after an emptying too): compared by natural key, not id.
+CONTENT_TYPES, PERMISSIONS = "django_content_type", "auth_permission"
+
+
+@pytest.fixture
+def full_database(demo_progress, client):
+    """The seed plan and its demo progress, a synthetic plan beside it, and a row in every
+    table: history, a published board update (its PDF bytes), a calendar address, a
+    sign-in failure, an admin log entry, a person's own permission, a session."""
+    users = {user.username: user for user in get_user_model().objects.all()}
+    editor = users["editor"]
+    call_command("generate_synthetic_plan", "--scale", "1", verbosity=0)
+    plan = AnnualPlan.objects.get(slug="2022-23")
+    quarter = Quarter.objects.get(annual_plan=plan, number=2)
+
+    event = Event.objects.filter(annual_plan=plan).first()
+    priority = plan.priorities.get(number=1)
+    priority.title = f"{priority.title} (révisé)"
+    priority.save()  # a history record
+    initiative = Initiative.objects.filter(priority__annual_plan=plan).first()
+    update = StatusUpdate.objects.filter(initiative=initiative, review_state="submitted").first()
+    if update is not None:
+        initiative_services.status_update_approve(user=editor, update=update)
+    initiative_services.quarter_lock(user=editor, quarter=Quarter.objects.get(annual_plan=plan, number=1))
+    board_update_publish(
+        user=editor,
+        update=board_update_save(user=editor, quarter=quarter, message="Très bonne année", highlights="Une\nDeux"),
+        plan=plan,
+    )
+    plan_services.calendar_token_reset(user=users["board"])
+    users["staff"].user_permissions.add(Permission.objects.get(codename="view_event"))
+    LogEntry.objects.log_actions(
+        user_id=users["admin"].pk,
+        queryset=[event],
+        action_flag=CHANGE,
+        change_message="Titre changé",
+        single_object=True,
+    )
+    client.post("/accounts/login/", {"username": "board", "password": "not the password"})
+    # Two tables civicplan's sign-in settings leave empty (django-axes options that are off).
+    AccessFailureLog.objects.create(username="board", ip_address="127.0.0.1", user_agent="test", path_info="/")
+    AccessAttemptExpiration.objects.create(
+        access_attempt=AccessAttempt.objects.get(), expires_at=timezone.now() + timedelta(minutes=15)
+    )
+    client.force_login(users["staff"])
+    return plan
+
+
+def _link_tables() -> set[str]:
+    """The tables Django makes for many-to-many fields: a row's own id there means nothing,
+    and a backup (Django's serialisation) keeps the links, not those ids."""
+    return {
+        field.remote_field.through._meta.db_table
+        for model in apps.get_models()
+        for field in model._meta.local_many_to_many
+        if field.remote_field.through._meta.auto_created
+    }
+
+
+def snapshot() -> dict[str, list]:
+    """Every table's rows, order aside; ids of content types and permissions (which the
+    database makes itself) replaced by their natural keys wherever they appear, and the
+    ids of many-to-many links left out."""
+    links = _link_tables()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, app_label, model FROM {CONTENT_TYPES}")  # noqa: S608 (a constant)
+        content_types = {pk: (app, model) for pk, app, model in cursor.fetchall()}
+        cursor.execute(f"SELECT id, content_type_id, codename FROM {PERMISSIONS}")  # noqa: S608
+        permissions = {pk: (content_types[ct], codename) for pk, ct, codename in cursor.fetchall()}
+        natural = {CONTENT_TYPES: content_types, PERMISSIONS: permissions}
+        tables = {}
+        for table in sorted(set(connection.introspection.table_names(cursor)) - NOT_BACKED_UP):
+            relations = connection.introspection.get_relations(cursor, table)
+            columns = [column.name for column in connection.introspection.get_table_description(cursor, table)]
+            translate = {
+                index: natural[relations[name][1]]
+                for index, name in enumerate(columns)
+                if name in relations and relations[name][1] in natural
+            }
+            if table in natural:  # its own id: compared through its natural key
+                translate[columns.index("id")] = natural[table]
+            skip = columns.index("id") if table in links else None
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 (a table's name)
+            rows = [
+                tuple(
+                    translate[i].get(value)
+                    if i in translate
+                    else bytes(value)
+                    if isinstance(value, memoryview)
+                    else value
+                    for i, value in enumerate(row)
+                    if i != skip
+                )
+                for row in cursor.fetchall()
+            ]
+            tables[table] = sorted(rows, key=repr)
+    return tables
+
+
+def backup(path) -> str:
+    call_command("backup", "--output", str(path), stdout=(out := _Output()))
+    return out.text
+
+
+def restore(path) -> str:
+    call_command("restore", "--noinput", str(path), stdout=(out := _Output()))
+    return out.text
+
+
+class _Output:
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_every_table_is_filled(full_database):
+    empty = [table for table, rows in snapshot().items() if not rows]
+    assert empty == []
+
+
+def test_a_restore_into_an_empty_database_brings_back_every_tables_rows(full_database, tmp_path):
+    before = snapshot()
+    path = tmp_path / "civicplan.json.gz"
+    out = backup(path)
+    assert f"to {path}" in out and "SHA-256" in out
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # everything is in it: its owner reads it only
+    rows = json.loads(gzip.decompress(path.read_bytes()))
+    assert not {row["model"] for row in rows} & {"sessions.session", "contenttypes.contenttype", "auth.permission"}
+
+    call_command("flush", interactive=False, verbosity=0)
+    emptied = snapshot()
+    assert {table for table, rows in emptied.items() if rows} == {CONTENT_TYPES, PERMISSIONS}
+
+    out = restore(path)
+    assert f"Restored {len(rows)} records" in out
+    after = snapshot()
+    assert after.keys() == before.keys()
+    for table in before:
+        assert after[table] == before[table], table
+
+    # The restored database goes on working: new rows get new ids (sequences moved on).
+    editor = get_user_model().objects.get(username="editor")
+    plan = AnnualPlan.objects.get(slug="2022-23")
+    created = plan_services.event_create(
+        user=editor, plan=plan, title="Après la restauration", quarter=plan.quarters.get(number=4)
+    )
+    assert created.pk > max(row[0] for row in before["priorities_event"])
+
+
+def test_a_backup_restores_into_the_database_it_was_made_from(full_database, tmp_path):
+    """Restoring replaces what is there: rows made since the backup are gone."""
+    before = snapshot()
+    backup(path := tmp_path / "civicplan.json.gz")
+    Event.objects.all().delete()
+    get_user_model().objects.create_user("since", password="x" * 20)
+    restore(path)
+    assert snapshot() == before
+
+
+def test_a_backup_never_overwrites_a_file(full_database, tmp_path):
+    path = tmp_path / "civicplan.json.gz"
+    path.write_text("kept")
+    with pytest.raises(CommandError, match="exists already"):
+        backup(path)
+    assert path.read_text() == "kept"
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def _dangling_parent(path, good):
+    rows = json.loads(gzip.decompress(good.read_bytes()))
+    event = next(row for row in rows if row["model"] == "priorities.event")
+    event["fields"]["quarter"] = 999_999
+    path.write_text(json.dumps(rows))
+
+
+def _bad_date(path, good):
+    rows = json.loads(gzip.decompress(good.read_bytes()))
+    event = next(row for row in rows if row["model"] == "priorities.event")
+    event["fields"]["start_date"] = "2023-02-30"
+    path.write_text(json.dumps(rows))
+
+
+def _unknown_person(path, good):
+    rows = json.loads(gzip.decompress(good.read_bytes()))
+    update = next(row for row in rows if row["model"] == "initiatives.statusupdate" and row["fields"].get("author"))
+    update["fields"]["author"] = ["nobody-of-that-name"]
+    path.write_text(json.dumps(rows))
+
+
+BAD_FILES = {
+    "damaged.json.gz": (lambda path, good: path.write_bytes(good.read_bytes()[:2000]), "damaged or not a backup"),
+    "text.json.gz": (lambda path, good: path.write_bytes(gzip.compress(b"not json")), "it is not JSON"),
+    "object.json": (lambda path, good: path.write_text('{"model": "auth.user"}'), "not a list of database rows"),
+    "empty.json": (lambda path, good: path.write_text("[]"), "holds no rows"),
+    "latin1.json": (lambda path, good: path.write_bytes('[{"model": "é"}]'.encode("latin-1")), "it is not JSON"),
+    "unknown.json": (
+        lambda path, good: path.write_text('[{"model": "shop.order", "pk": 1, "fields": {}}]'),
+        "shop.order, which this version of civicplan does not have",
+    ),
+    "dangling.json": (_dangling_parent, "Nothing was restored, the database is as it was"),
+    "date.json": (_bad_date, "Nothing was restored, the database is as it was"),
+    "person.json": (_unknown_person, "Nothing was restored, the database is as it was"),
+    "backup.csv": (lambda path, good: path.write_text("model\n"), "a backup's name ends in .json.gz"),
+    "missing.json.gz": (lambda path, good: None, "there is no such file"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_FILES)
+def test_a_file_that_cannot_be_restored_whole_changes_nothing(full_database, tmp_path, name):
+    backup(good := tmp_path / "good.json.gz")
+    make, message = BAD_FILES[name]
+    make(path := tmp_path / name, good)
+    before = snapshot()
+    with pytest.raises(CommandError, match=message):
+        restore(path)
+    assert snapshot() == before
+
+
+def test_a_database_behind_its_migrations_is_not_restored_into(full_database, tmp_path):
+    backup(path := tmp_path / "civicplan.json.gz")
+    MigrationRecorder.Migration.objects.filter(app="reporting").order_by("-id").first().delete()
+    before = snapshot()
+    with pytest.raises(CommandError, match="not up to date with civicplan's migrations"):
+        restore(path)
+    assert snapshot() == before
+
+
+def test_restoring_asks_first(full_database, tmp_path, monkeypatch):
+    backup(path := tmp_path / "civicplan.json.gz")
+    Event.objects.all().delete()
+    before = snapshot()
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    with pytest.raises(CommandError, match="Nothing was restored"):
+        call_command("restore", str(path))
+    assert snapshot() == before
+    assert ContentType.objects.exists()
+
+
+def test_a_backup_reads_one_snapshot(seed_plan, tmp_path):
+    """In its own transaction, REPEATABLE READ on PostgreSQL."""
+    assert not connection.in_atomic_block
+    out = backup(path := tmp_path / "civicplan.json.gz")
+    rows = json.loads(gzip.decompress(path.read_bytes()))
+    assert f"Backed up {len(rows)} records" in out
+    assert sum(row["model"] == "priorities.strategicpriority" for row in rows) == 5
