@@ -24,7 +24,25 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class EventForm(forms.ModelForm):
+class EditForm(forms.ModelForm):
+    """A form that edits what is stored, in the plan's calendar or structure. An edit form
+    carries the fingerprint of the values it showed (``services.edit_fingerprint``), so
+    that a save over someone else's change is refused instead of silently undoing it; a
+    form that adds something has none."""
+
+    fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["fingerprint"]
+
+    def service_fields(self) -> dict:
+        """The cleaned values, as the services take them."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class EventForm(EditForm):
     """An event of one plan's calendar: the quarter, priority and initiative offered are
     that plan's only. The model's clean() says when a date falls outside the quarter."""
 
@@ -76,23 +94,13 @@ class EventForm(forms.ModelForm):
         self.fields["priority"].empty_label = _("None")
         self.fields["initiative"].empty_label = _("None")
 
-    def service_fields(self) -> dict:
-        """The cleaned values, as the services take them."""
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
 
-
-class StructureForm(forms.ModelForm):
-    """A part of the plan's structure, written in the plan's language. An edit form carries
-    the fingerprint of the values it showed (``services.structure_fingerprint``), so that a
-    save over someone else's change is refused instead of silently undoing it."""
-
-    fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+class StructureForm(EditForm):
+    """A part of the plan's structure, written in the plan's language."""
 
     def __init__(self, *args, plan: AnnualPlan, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
-        if self.instance.pk is None:
-            del self.fields["fingerprint"]
         for name in self._meta.fields:
             field = self.fields[name]
             if not isinstance(field, forms.CharField):
@@ -105,10 +113,6 @@ class StructureForm(forms.ModelForm):
                 field.max_length = TEXT_MAX
                 field.validators.append(MaxLengthValidator(TEXT_MAX))
                 field.widget.attrs["maxlength"] = str(TEXT_MAX)
-
-    def service_fields(self) -> dict:
-        """The cleaned values, as the services take them."""
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
 
 
 class PriorityForm(StructureForm):

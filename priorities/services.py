@@ -7,6 +7,11 @@ django-simple-history records it, with the request's user.
 An event's slug is its name in fixtures, spreadsheets and the calendar feed (the feed's
 UID is made from it), so it is made once, when the event is created, and never changes:
 a calendar program that imported the event keeps recognising it after any edit.
+
+An edit form (of an event or of a part of the structure) carries the fingerprint of the
+values it showed (:func:`edit_fingerprint`); a save over someone else's change since is
+refused with :class:`EditConflict`, naming the fields they changed, instead of silently
+undoing it.
 """
 
 import hashlib
@@ -24,18 +29,10 @@ from initiatives.permissions import can_read, is_editor, require
 
 from .models import AnnualPlan, CalendarToken, Event, ExpectedResult, LearningQuestion, StrategicPriority
 
-# What an editor may set on an event; the plan and the slug are never edited.
-EDITABLE_FIELDS = frozenset(
-    {"title", "quarter", "kind", "start_date", "end_date", "priority", "initiative", "description"}
-)
+# What an editor may set on an event, in the order the form shows it; the plan and the
+# slug are never edited.
+EDITABLE_FIELDS = ("title", "quarter", "kind", "start_date", "end_date", "priority", "initiative", "description")
 SLUG_MAX = Event._meta.get_field("slug").max_length
-
-
-def _editable(fields: dict) -> dict:
-    unknown = set(fields) - EDITABLE_FIELDS
-    if unknown:
-        raise TypeError(f"not editable on an event: {', '.join(sorted(unknown))}")
-    return fields
 
 
 def event_slug(*, plan: AnnualPlan, quarter, title: str) -> str:
@@ -55,9 +52,8 @@ def event_slug(*, plan: AnnualPlan, quarter, title: str) -> str:
 @transaction.atomic
 def event_create(*, user, plan: AnnualPlan, **fields) -> Event:
     """Add an event to the plan's calendar."""
-    if not is_editor(user):
-        raise PermissionDenied
-    fields = _editable(fields)
+    _require_editor(user)
+    fields = _editable(Event, fields)
     # Creations in one plan wait for each other, so two events with the same title never
     # both pick the same free slug (a no-op on SQLite, whose writes are serialised anyway).
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
@@ -70,17 +66,11 @@ def event_create(*, user, plan: AnnualPlan, **fields) -> Event:
 
 
 @transaction.atomic
-def event_update(*, user, event: Event, **fields) -> Event:
-    """Change an event's title, quarter, dates, kind, links or description; its slug stays."""
-    if not is_editor(user):
-        raise PermissionDenied
-    fields = _editable(fields)
-    event = Event.objects.select_for_update().get(pk=event.pk)
-    for name, value in fields.items():
-        setattr(event, name, value)
-    event.full_clean()
-    event.save()
-    return event
+def event_update(*, user, event: Event, fingerprint: str, **fields) -> Event:
+    """Change an event's title, quarter, dates, kind, links or description; its slug stays.
+    ``fingerprint`` is the :func:`edit_fingerprint` of what the editor started from."""
+    _require_editor(user)
+    return _update(event, fingerprint=fingerprint, fields=fields)
 
 
 @transaction.atomic
@@ -107,10 +97,14 @@ STRUCTURE_FIELDS = {
     Indicator: ("name", "unit", "baseline", "target", "direction", "description"),
 }
 
+# What each edit form changes, by model, in a fixed order: what its fingerprint is made of.
+EDITED_FIELDS = {Event: EDITABLE_FIELDS, **STRUCTURE_FIELDS}
+
 
 @dataclass
 class EditConflict(Exception):
-    """Someone else saved the same part of the plan since the form was opened."""
+    """Someone else saved the same part of the plan (or the same event) since the form
+    was opened."""
 
     current: models.Model  # as it is stored now
     changed: list[str]  # the names of the fields they changed
@@ -128,17 +122,26 @@ def _value_hash(value) -> str:
     return hashlib.sha256(str(value).encode()).hexdigest()[:16]
 
 
-def structure_fingerprint(obj) -> str:
-    """What an edit form carries of the values it showed: a short hash per editable field,
-    so that a save can tell which fields someone else changed since."""
-    return ".".join(_value_hash(getattr(obj, name)) for name in STRUCTURE_FIELDS[type(obj)])
+def _stored(obj, name: str):
+    """A field's value as the row holds it: a foreign key's id, not the object it names."""
+    return getattr(obj, obj._meta.get_field(name).attname)
+
+
+def _as_stored(value):
+    return value.pk if isinstance(value, models.Model) else value
+
+
+def edit_fingerprint(obj) -> str:
+    """What an edit form carries of the values it showed: a short hash per editable field
+    (``EDITED_FIELDS``), so that a save can tell which fields someone else changed since."""
+    return ".".join(_value_hash(_stored(obj, name)) for name in EDITED_FIELDS[type(obj)])
 
 
 def changed_since(obj, fingerprint: str) -> list[str]:
     """The editable fields of ``obj`` whose stored value is not the one ``fingerprint`` was
     made from; all of them when ``fingerprint`` is not one."""
-    names = STRUCTURE_FIELDS[type(obj)]
-    seen, now = fingerprint.split("."), structure_fingerprint(obj).split(".")
+    names = EDITED_FIELDS[type(obj)]
+    seen, now = fingerprint.split("."), edit_fingerprint(obj).split(".")
     if len(seen) != len(now):
         seen = [""] * len(now)
     return [name for name, before, after in zip(names, seen, now, strict=True) if before != after]
@@ -149,8 +152,8 @@ def _require_editor(user) -> None:
         raise PermissionDenied
 
 
-def _structure_fields(model, fields: dict) -> dict:
-    unknown = set(fields) - set(STRUCTURE_FIELDS[model])
+def _editable(model, fields: dict) -> dict:
+    unknown = set(fields) - set(EDITED_FIELDS[model])
     if unknown:
         raise TypeError(f"not editable on {model._meta.model_name}: {', '.join(sorted(unknown))}")
     return fields
@@ -170,14 +173,16 @@ def _next_number(items) -> int:
     return (items.aggregate(highest=Max("number"))["highest"] or 0) + 1
 
 
-def _update_structure(obj, *, fingerprint: str, fields: dict):
+def _update(obj, *, fingerprint: str, fields: dict):
+    """Save ``fields`` on ``obj`` (an event or a part of the structure), unless someone
+    else changed it since the editor's form was made (``fingerprint``)."""
     model = type(obj)
-    fields = _structure_fields(model, fields)
+    fields = _editable(model, fields)
     obj = _locked_row(model, obj.pk)
     changed = changed_since(obj, fingerprint)
     if changed:
         raise EditConflict(current=obj, changed=changed)
-    if all(getattr(obj, name) == value for name, value in fields.items()):
+    if all(_stored(obj, name) == _as_stored(value) for name, value in fields.items()):
         return obj  # Nothing changed: nothing to record in the history.
     for name, value in fields.items():
         setattr(obj, name, value)
@@ -189,9 +194,9 @@ def _update_structure(obj, *, fingerprint: str, fields: dict):
 @transaction.atomic
 def priority_update(*, user, priority: StrategicPriority, fingerprint: str, **fields) -> StrategicPriority:
     """Change a priority's title, short title or statement; ``fingerprint`` is the
-    :func:`structure_fingerprint` of what the editor started from."""
+    :func:`edit_fingerprint` of what the editor started from."""
     _require_editor(user)
-    return _update_structure(priority, fingerprint=fingerprint, fields=fields)
+    return _update(priority, fingerprint=fingerprint, fields=fields)
 
 
 @transaction.atomic
@@ -209,7 +214,7 @@ def expected_result_create(*, user, priority: StrategicPriority, text: str) -> E
 @transaction.atomic
 def expected_result_update(*, user, result: ExpectedResult, fingerprint: str, text: str) -> ExpectedResult:
     _require_editor(user)
-    return _update_structure(result, fingerprint=fingerprint, fields={"text": text})
+    return _update(result, fingerprint=fingerprint, fields={"text": text})
 
 
 def expected_result_dependents(result: ExpectedResult) -> dict:
@@ -240,14 +245,14 @@ def expected_result_delete(*, user, result: ExpectedResult, indicators_seen: int
 @transaction.atomic
 def learning_question_update(*, user, question: LearningQuestion, fingerprint: str, text: str) -> LearningQuestion:
     _require_editor(user)
-    return _update_structure(question, fingerprint=fingerprint, fields={"text": text})
+    return _update(question, fingerprint=fingerprint, fields={"text": text})
 
 
 @transaction.atomic
 def indicator_create(*, user, result: ExpectedResult, **fields) -> Indicator:
     """Add an indicator to an expected result, numbered after its last one."""
     _require_editor(user)
-    fields = _structure_fields(Indicator, fields)
+    fields = _editable(Indicator, fields)
     # Additions to one result wait for each other, so that two never take the same number.
     result = _locked_row(ExpectedResult, result.pk)
     indicator = Indicator(expected_result=result, number=_next_number(result.indicators), **fields)
@@ -261,7 +266,7 @@ def indicator_update(*, user, indicator: Indicator, fingerprint: str, **fields) 
     """Change an indicator's name, unit, baseline, target, direction or description; the
     model refuses a target equal to the baseline."""
     _require_editor(user)
-    return _update_structure(indicator, fingerprint=fingerprint, fields=fields)
+    return _update(indicator, fingerprint=fingerprint, fields=fields)
 
 
 def indicator_dependents(indicator: Indicator) -> dict:

@@ -12,7 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -158,6 +158,44 @@ def _add_service_errors(form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields and field != NON_FIELD_ERRORS else None, errors)
 
 
+def _shown_value(form, obj, name: str) -> str:
+    """A stored value as the form offers it: a choice's label, a linked record's label in
+    the form's list (a quarter's code and months, a priority's number and title), a date
+    or number written the reader's way, a text as it is."""
+    field = obj._meta.get_field(name)
+    if field.choices:
+        return getattr(obj, f"get_{name}_display")()
+    value = getattr(obj, name)
+    if value is None:
+        return ""
+    if field.is_relation:
+        return form.fields[name].label_from_instance(value)
+    return value if isinstance(value, str) else formats.localize(value)
+
+
+def _conflict_rows(form, conflict: services.EditConflict) -> list[dict]:
+    """The fields someone else changed, with what they now hold; a text in the plan's
+    language says so (its input does)."""
+    return [
+        {
+            "label": form[name].label,
+            "value": _shown_value(form, conflict.current, name),
+            "lang": form.fields[name].widget.attrs.get("lang", ""),
+        }
+        for name in conflict.changed
+    ]
+
+
+def _after_conflict(form, conflict: services.EditConflict) -> list[dict]:
+    """The rows saying what someone else changed. What the editor typed stays in ``form``;
+    its fingerprint moves on to what is stored now, so that saving again, knowingly,
+    replaces the other change."""
+    rows = _conflict_rows(form, conflict)
+    form.data = form.data.copy()
+    form.data["fingerprint"] = services.edit_fingerprint(conflict.current)
+    return rows
+
+
 @require_http_methods(["GET", "POST"])
 def event_create(request, slug: str):
     """GET shows an empty event form; POST adds the event to the calendar."""
@@ -190,29 +228,41 @@ def event_create(request, slug: str):
 
 @require_http_methods(["GET", "POST"])
 def event_edit(request, slug: str, event_slug: str):
-    """GET shows the event's form; POST saves the change (the event keeps its slug)."""
+    """GET shows the event's form; POST saves the change (the event keeps its slug).
+
+    A failed POST shows the form again with what was typed and each error beside its field
+    (400); a save over someone else's change shows what they changed (409)."""
     require(is_editor(request.user))
     plan = querysets.plan_with_quarters(slug)
     event = querysets.plan_event(plan, event_slug)
+    conflict = None
     if request.method == "POST":
-        form = EventForm(request.POST, instance=event, plan=plan)
+        # A copy: the form changes its instance, and the page shows the event as it is stored.
+        form = EventForm(request.POST, instance=copy.copy(event), plan=plan)
         if form.is_valid():
             try:
-                event = services.event_update(user=request.user, event=event, **form.service_fields())
+                event = services.event_update(
+                    user=request.user,
+                    event=event,
+                    fingerprint=form.cleaned_data["fingerprint"],
+                    **form.service_fields(),
+                )
+            except services.EditConflict as error:
+                conflict, event = error, error.current
             except ValidationError as error:
                 _add_service_errors(form, error)
             else:
                 messages.success(request, _("Event “%(title)s” saved.") % {"title": event.title})
                 return redirect(_calendar_url(plan, event.quarter))
-        # The form changed the instance in memory: show the event as it is stored.
-        event = querysets.plan_event(plan, event_slug)
     else:
-        form = EventForm(instance=event, plan=plan)
+        form = EventForm(instance=event, plan=plan, initial={"fingerprint": services.edit_fingerprint(event)})
+    conflict_rows = _after_conflict(form, conflict) if conflict is not None else []
+    status = 409 if conflict is not None else (400 if request.method == "POST" else 200)
     return render(
         request,
         "priorities/event_form.html",
-        {"plan": plan, "form": form, "event": event},
-        status=400 if request.method == "POST" else 200,
+        {"plan": plan, "form": form, "event": event, "conflict_rows": conflict_rows},
+        status=status,
     )
 
 
@@ -334,16 +384,6 @@ def _structure_indicator(slug: str, number: int, result: int, indicator: int) ->
     )
 
 
-def _conflict_rows(form, conflict: services.EditConflict) -> list[dict]:
-    """The fields someone else changed, with what they now hold."""
-    rows = []
-    for name in conflict.changed:
-        field = conflict.current._meta.get_field(name)
-        value = getattr(conflict.current, f"get_{name}_display")() if field.choices else getattr(conflict.current, name)
-        rows.append({"label": form[name].label, "value": value})
-    return rows
-
-
 def _structure_form(request, *, priority, obj, form_class, save, done, context):
     """GET shows the form of ``obj`` (a new one when it has no pk); POST validates it and
     calls ``save(form)``, then ``done(saved)`` gives the success message and where to go.
@@ -368,16 +408,10 @@ def _structure_form(request, *, priority, obj, form_class, save, done, context):
                 messages.success(request, message)
                 return redirect(url)
     else:
-        initial = {"fingerprint": services.structure_fingerprint(obj)} if editing else {}
+        initial = {"fingerprint": services.edit_fingerprint(obj)} if editing else {}
         form = form_class(instance=obj, plan=plan, initial=initial)
-    conflict_rows = []
-    if conflict is not None:
-        conflict_rows = _conflict_rows(form, conflict)
-        # What the editor typed stays; the fingerprint moves on to what is stored now, so
-        # that saving again, knowingly, replaces the other change.
-        form.data = form.data.copy()
-        form.data["fingerprint"] = services.structure_fingerprint(conflict.current)
-    status = 409 if conflict else (400 if request.method == "POST" else 200)
+    conflict_rows = _after_conflict(form, conflict) if conflict is not None else []
+    status = 409 if conflict is not None else (400 if request.method == "POST" else 200)
     return render(
         request,
         "priorities/structure_form.html",

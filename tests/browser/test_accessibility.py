@@ -4,15 +4,21 @@ On failure the message lists each violation (rule, impact, help) and the element
 found, so that it can be fixed in the templates or in static/civicplan/civicplan.css.
 """
 
+import datetime
+
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from initiatives.models import Initiative
+from priorities import services
+from priorities.models import Event
 from tests.browser.conftest import axe_violations, format_violations, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PLAN = "/plans/2022-23"
+FPHN = "q1-forum-politique-de-haut-niveau"
 
 
 def initiative_pk(priority: int, number: int) -> int:
@@ -135,3 +141,23 @@ def test_editor_forms(page, live_server, demo_progress, path):
     login(page, live_server, "editor")
     page.goto(path)
     assert_accessible(page, path)
+
+
+def test_event_form_after_a_concurrent_change(page, live_server, demo_progress):
+    """The edit form of an event, refused because someone else saved it meanwhile: what
+    they changed is listed above the form, which keeps what the editor typed."""
+    login(page, live_server, "editor")
+    page.goto(f"{PLAN}/calendar/events/{FPHN}/edit/")
+    event = Event.objects.get(annual_plan__slug="2022-23", slug=FPHN)
+    services.event_update(
+        user=get_user_model().objects.get(username="admin"),
+        event=event,
+        fingerprint=services.edit_fingerprint(event),
+        title="FPHN 2022",
+        start_date=datetime.date(2022, 7, 6),
+    )
+    page.locator("textarea[name=description]").fill("Ma description.")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("main [role=alert]")).to_contain_text("FPHN 2022")
+    expect(page.locator("textarea[name=description]")).to_have_value("Ma description.")
+    assert_accessible(page, "the event form after a concurrent change")

@@ -150,7 +150,7 @@ def test_the_editing_pages_are_accessible(new_page, live_server, demo_progress, 
     services.expected_result_update(
         user=get_user_model().objects.get(username="admin"),
         result=result,
-        fingerprint=services.structure_fingerprint(result),
+        fingerprint=services.edit_fingerprint(result),
         text="Leur version.",
     )
     page.locator("textarea[name=text]").fill("Ma version.")

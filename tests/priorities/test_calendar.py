@@ -11,10 +11,12 @@ import icalendar
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
 from initiatives.models import Initiative
 from priorities import services
@@ -100,8 +102,10 @@ def form_data(plan, **overrides):
 
 
 def event_form_data(event, **overrides):
-    """The edit form of an existing event as it would be posted unchanged."""
+    """The edit form of an existing event as it would be posted unchanged (with the
+    fingerprint of the event as stored now, as the form carries it)."""
     data = {
+        "fingerprint": services.edit_fingerprint(event),
         "title": event.title,
         "quarter": event.quarter_id,
         "kind": event.kind,
@@ -290,7 +294,7 @@ def test_services_refuse_a_non_editor(plan):
     with pytest.raises(PermissionDenied):
         services.event_create(user=staff, plan=plan, title="X", quarter=quarter(plan, 1))
     with pytest.raises(PermissionDenied):
-        services.event_update(user=staff, event=fphn, title="X")
+        services.event_update(user=staff, event=fphn, fingerprint=services.edit_fingerprint(fphn), title="X")
     with pytest.raises(PermissionDenied):
         services.event_delete(user=staff, event=fphn)
     assert snapshot() == before
@@ -516,7 +520,220 @@ def test_the_slug_cannot_be_set_through_the_form(client, plan):
     fphn.refresh_from_db()
     assert (fphn.slug, fphn.annual_plan_id) == (FPHN, plan.pk)
     with pytest.raises(TypeError):
-        services.event_update(user=get_user_model().objects.get(username="editor"), event=fphn, slug="hijacked")
+        services.event_update(
+            user=get_user_model().objects.get(username="editor"),
+            event=fphn,
+            fingerprint=services.edit_fingerprint(fphn),
+            slug="hijacked",
+        )
+
+
+# --- No lost update ------------------------------------------------------------------
+
+
+def user(username):
+    return get_user_model().objects.get(username=username)
+
+
+def form_as_shown(client, page_url, **changes):
+    """What the edit form at ``page_url`` posts back when the editor changes ``changes``:
+    the values it showed (with its fingerprint), as a browser sends them."""
+    response = client.get(page_url)
+    assert response.status_code == 200
+    form = response.context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {name: "" if value is None else value for name, value in data.items()}
+    data.update(changes)
+    return data
+
+
+def stored_fields(event):
+    """The event's editable fields as stored, as the service takes them."""
+    event = Event.objects.get(pk=event.pk)
+    return {name: getattr(event, name) for name in services.EDITABLE_FIELDS}
+
+
+def test_only_the_edit_form_carries_a_fingerprint(client, plan):
+    client = signed_in(client, "editor")
+    fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
+    edit = client.get(edit_url(FPHN)).content.decode()
+    assert f'<input type="hidden" name="fingerprint" value="{services.edit_fingerprint(fphn)}"' in edit
+    assert 'id="field-fingerprint"' not in edit
+    assert 'name="fingerprint"' not in client.get(NEW).content.decode()
+
+
+def test_the_fingerprint_reads_links_by_their_id(plan, django_assert_num_queries):
+    fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
+    with django_assert_num_queries(0):
+        seen = services.edit_fingerprint(fphn)
+    assert seen == services.edit_fingerprint(Event.objects.select_related("quarter", "priority").get(pk=fphn.pk))
+    assert len(seen.split(".")) == len(services.EDITABLE_FIELDS)
+
+
+def test_a_stale_fingerprint_is_refused_naming_what_changed(plan):
+    fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
+    seen = services.edit_fingerprint(fphn)
+    other_priority = StrategicPriority.objects.get(annual_plan=plan, number=3)
+    # Meanwhile another editor (the admin) renames it and links it to another priority.
+    services.event_update(user=user("admin"), event=fphn, fingerprint=seen, title="FPHN 2022", priority=other_priority)
+    before, history = snapshot(), Event.history.count()
+
+    with pytest.raises(services.EditConflict) as conflict:
+        services.event_update(user=user("editor"), event=fphn, fingerprint=seen, description="Ma version.")
+
+    assert conflict.value.changed == ["title", "priority"]
+    assert (conflict.value.current.title, conflict.value.current.priority_id) == ("FPHN 2022", other_priority.pk)
+    assert snapshot() == before
+    assert Event.history.count() == history
+
+
+@pytest.mark.parametrize("fingerprint", ["", "not-a-fingerprint"])
+def test_a_missing_fingerprint_is_a_change_of_every_field(plan, fingerprint):
+    fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
+    before = snapshot()
+    with pytest.raises(services.EditConflict) as conflict:
+        services.event_update(user=user("editor"), event=fphn, fingerprint=fingerprint, title="Sans empreinte")
+    assert conflict.value.changed == list(services.EDITABLE_FIELDS)
+    assert snapshot() == before
+
+
+def test_a_fresh_fingerprint_saves_with_one_history_record(plan):
+    fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
+    history = Event.history.count()
+    services.event_update(
+        user=user("editor"),
+        event=fphn,
+        fingerprint=services.edit_fingerprint(fphn),
+        **stored_fields(fphn) | {"title": "FPHN 2022", "end_date": datetime.date(2022, 7, 16)},
+    )
+    fphn.refresh_from_db()
+    assert (fphn.title, fphn.end_date, fphn.slug) == ("FPHN 2022", datetime.date(2022, 7, 16), FPHN)
+    assert Event.history.count() == history + 1
+
+
+def test_saving_unchanged_values_records_no_history(client, plan):
+    fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
+    history, before = Event.history.count(), snapshot()
+
+    services.event_update(
+        user=user("editor"), event=fphn, fingerprint=services.edit_fingerprint(fphn), **stored_fields(fphn)
+    )
+    client = signed_in(client, "editor")
+    assert client.post(edit_url(FPHN), form_as_shown(client, edit_url(FPHN))).status_code == 302
+
+    assert Event.history.count() == history
+    assert snapshot() == before
+
+
+def test_an_event_deleted_meanwhile_is_refused_with_a_reason(plan):
+    fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
+    seen = services.edit_fingerprint(fphn)
+    Event.objects.filter(pk=fphn.pk).delete()  # By someone else, since the page was opened.
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="Someone else deleted this event meanwhile."),
+    ):
+        services.event_update(user=user("editor"), event=fphn, fingerprint=seen, title="Trop tard")
+    assert not Event.objects.filter(pk=fphn.pk).exists()
+
+
+def test_two_editors_at_once_the_second_sees_what_the_first_changed(client, plan):
+    mine = signed_in(client, "editor")
+    other = signed_in(Client(), "admin")
+    page_url = edit_url(FPHN)
+    # Both open the form; the editor changes the kind and the description.
+    my_form = form_as_shown(mine, page_url, kind=EventKind.GOVERNANCE, description="Ma description.")
+    other_priority = StrategicPriority.objects.get(annual_plan=plan, number=3)
+    theirs = form_as_shown(other, page_url, title="FPHN 2022", start_date="2022-07-06", priority=other_priority.pk)
+    assert other.post(page_url, theirs).status_code == 302
+
+    response = mine.post(page_url, my_form)
+
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert "Someone else saved a change here while you were editing." in text
+    assert "What they changed: Title, Start date, Strategic priority." in text
+    # Their values, as a reader reads them: the date written out, the priority by its title.
+    assert '<dt>Title</dt><dd lang="fr">FPHN 2022</dd>' in text
+    assert "<dt>Start date</dt><dd>July 6, 2022</dd>" in text
+    assert f"<dt>Strategic priority</dt><dd>3. {escape(other_priority.title)}</dd>" in text
+    # The stored event is theirs, the heading names it as stored.
+    stored = Event.objects.get(annual_plan=plan, slug=FPHN)
+    assert (stored.title, stored.start_date, stored.priority_id) == (
+        "FPHN 2022",
+        datetime.date(2022, 7, 6),
+        other_priority.pk,
+    )
+    assert (stored.kind, stored.description) == (EventKind.INTERNATIONAL, "")
+    assert stored.history.first().history_user == user("admin")
+    assert 'Edit the event — <span lang="fr">FPHN 2022</span>' in text
+    assert "Nothing was saved: please correct" not in text
+
+    # What the editor typed is still in the form; its fingerprint moved on to what is stored.
+    form = response.context["form"]
+    assert (form["kind"].value(), form["description"].value()) == (EventKind.GOVERNANCE, "Ma description.")
+    assert form["title"].value() == my_form["title"]
+    again = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
+    assert again["fingerprint"] == services.edit_fingerprint(stored)
+    assert f'name="fingerprint" value="{again["fingerprint"]}"' in text
+
+    # Saving again, knowingly, replaces their change with the editor's form.
+    assert mine.post(page_url, again).status_code == 302
+    stored.refresh_from_db()
+    assert (stored.kind, stored.description, stored.title) == (
+        EventKind.GOVERNANCE,
+        "Ma description.",
+        my_form["title"],
+    )
+    assert stored.slug == FPHN
+
+
+def test_a_conflict_shows_a_quarter_and_a_kind_by_their_labels(client, plan):
+    client = signed_in(client, "editor")
+    mine = form_as_shown(client, edit_url(UNDATED), description="Ma description.")
+    undated = Event.objects.get(annual_plan=plan, slug=UNDATED)
+    services.event_update(
+        user=user("admin"),
+        event=undated,
+        fingerprint=services.edit_fingerprint(undated),
+        **stored_fields(undated) | {"quarter": quarter(plan, 3), "kind": EventKind.CAMPAIGN},
+    )
+
+    response = client.post(edit_url(UNDATED), mine)
+
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert "What they changed: Quarter, Kind." in text
+    assert "<dt>Quarter</dt><dd>Q3 · January 2023 – March 2023</dd>" in text
+    assert f"<dt>Kind</dt><dd>{EventKind.CAMPAIGN.label}</dd>" in text
+    assert Event.objects.get(pk=undated.pk).description == undated.description
+
+
+def test_an_edit_form_without_its_fingerprint_is_refused(client, plan):
+    client = signed_in(client, "editor")
+    fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
+    before = snapshot()
+    response = client.post(edit_url(FPHN), event_form_data(fphn, title="Sans empreinte", fingerprint=""))
+    assert response.status_code == 409
+    assert "What they changed: Title, Quarter, Kind, Start date, End date" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_an_event_deleted_while_its_form_was_open_is_refused_beside_the_form(client, plan, monkeypatch):
+    client = signed_in(client, "editor")
+    data = form_as_shown(client, edit_url(FPHN), title="Trop tard")
+    # The event is deleted between the page finding it and the service locking it.
+    update = services.event_update
+
+    def deleted_first(*, event, **kwargs):
+        Event.objects.filter(pk=event.pk).delete()
+        return update(event=event, **kwargs)
+
+    monkeypatch.setattr(services, "event_update", deleted_first)
+    response = client.post(edit_url(FPHN), data)
+    assert response.status_code == 400
+    assert "Someone else deleted this event meanwhile." in response.content.decode()
+    assert not Event.objects.filter(annual_plan=plan, slug=FPHN).exists()
 
 
 # --- CSRF -----------------------------------------------------------------------------
@@ -588,7 +805,9 @@ def test_the_feed_runs_a_fixed_number_of_queries(client, plan, django_assert_num
     # Some events changed through the service, so that their history is read too.
     editor = get_user_model().objects.get(username="editor")
     for event in Event.objects.filter(annual_plan=plan, start_date__isnull=False)[:5]:
-        services.event_update(user=editor, event=event, description="Modifié.")
+        services.event_update(
+            user=editor, event=event, fingerprint=services.edit_fingerprint(event), description="Modifié."
+        )
     with django_assert_num_queries(FEED_QUERIES):
         _, large = feed_events(client.get(FEED))
     assert len(large) == 5 + 32

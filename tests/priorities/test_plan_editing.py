@@ -120,14 +120,14 @@ def valid_post(name):
             "title": "Forgé",
             "short_title": "Forgé",
             "statement": "Forgé.",
-            "fingerprint": services.structure_fingerprint(priority()),
+            "fingerprint": services.edit_fingerprint(priority()),
         },
         "expected_result_create": {"text": "Forgé."},
-        "expected_result_edit": {"text": "Forgé.", "fingerprint": services.structure_fingerprint(result(1, 2))},
+        "expected_result_edit": {"text": "Forgé.", "fingerprint": services.edit_fingerprint(result(1, 2))},
         "expected_result_delete": {"indicators": "2", "values": "6"},
-        "learning_question_edit": {"text": "Forgé ?", "fingerprint": services.structure_fingerprint(question())},
+        "learning_question_edit": {"text": "Forgé ?", "fingerprint": services.edit_fingerprint(question())},
         "indicator_create": indicator_fields,
-        "indicator_edit": {**indicator_fields, "fingerprint": services.structure_fingerprint(indicator(1, 2, 1))},
+        "indicator_edit": {**indicator_fields, "fingerprint": services.edit_fingerprint(indicator(1, 2, 1))},
         "indicator_delete": {"values": "3"},
     }[name]
 
@@ -609,7 +609,7 @@ def test_a_value_recorded_after_the_confirmation_was_shown_stops_the_deletion(cl
 def test_a_part_deleted_meanwhile_is_refused_with_a_reason(plan):
     editor = user("editor")
     target = indicator(1, 2, 2)
-    seen = services.structure_fingerprint(target)
+    seen = services.edit_fingerprint(target)
     Indicator.objects.filter(pk=target.pk).delete()  # By someone else, since the page was opened.
     with (
         translation.override("en"),
@@ -647,7 +647,7 @@ def test_a_save_over_someone_elses_change_is_refused_and_names_what_they_changed
     form = response.context["form"]
     assert form["target"].value() == "40"
     again = {name: form[name].value() for name in form.fields}
-    assert again["fingerprint"] == services.structure_fingerprint(stored)
+    assert again["fingerprint"] == services.edit_fingerprint(stored)
     assert client.post(page_url, again).status_code == 302
     assert indicator(1, 1, 1).target == 40
 
@@ -659,7 +659,7 @@ def test_a_stale_priority_form_is_refused_too(client, plan):
     services.priority_update(
         user=user("admin"),
         priority=priority(),
-        fingerprint=services.structure_fingerprint(priority()),
+        fingerprint=services.edit_fingerprint(priority()),
         statement="Leur énoncé.",
     )
     response = client.post(url("priority_edit", 1), mine)
@@ -681,7 +681,7 @@ def test_a_change_to_another_part_does_not_stop_a_save(client, plan):
     mine = form_as_shown(client, url("indicator_edit", 1, 2, 1), target="250")
     other = indicator(1, 2, 2)
     services.indicator_update(
-        user=user("admin"), indicator=other, fingerprint=services.structure_fingerprint(other), target=50
+        user=user("admin"), indicator=other, fingerprint=services.edit_fingerprint(other), target=50
     )
     assert client.post(url("indicator_edit", 1, 2, 1), mine).status_code == 302
     assert indicator(1, 2, 1).target == 250
