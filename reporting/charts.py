@@ -6,22 +6,32 @@ drawn in the browser, and a chart loads nothing (no script, font or stylesheet U
 carries no ``<style>`` either: the site's Content-Security-Policy refuses inline styles, so
 pygal's stylesheet is turned into SVG presentation attributes, which it allows.
 
+A chart depends on nothing but its data, the reader's language and this code, so each is
+drawn once and then taken from the cache (``_cached``; Django's default cache: each
+process's memory, or Redis shared by every server through ``CACHE_URL``). The key is made of
+all three, so a chart is never stale: changed data is a new key.
+
 Colour is never the only signal: each chart but the miniature strip has a legend with
 text, and each comes with ``description``, a plain-text equivalent for screen readers and
 for anyone who cannot tell the colours apart.
 """
 
+import functools
+import hashlib
 import math
 import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import pygal
+from django.conf import settings
+from django.core.cache import cache
 from django.utils.formats import number_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from pygal.etree import etree
 from pygal.style import Style
 
@@ -56,12 +66,43 @@ PROGRESS_RANGE = (-50, 150)
 SERIES = (*(status.value for status in STATUS_ORDER), MISSING)
 
 
+CACHE_SECONDS = 24 * 60 * 60
+
+
 @dataclass(frozen=True)
 class Chart:
     svg: str  # produced by pygal, which escapes every label: safe to mark_safe
     description: str
 
 
+@functools.cache
+def _code_version() -> str:
+    """This module, pygal and the compiled translations: what a chart is drawn with."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(pygal.__version__.encode())
+    for catalogue in sorted(path for folder in settings.LOCALE_PATHS for path in Path(folder).glob("*/*/*.mo")):
+        digest.update(catalogue.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _cached(draw: Callable) -> Callable:
+    """Draw once per data, language and code; after that, the cache's copy."""
+
+    @functools.wraps(draw)
+    def cached(*args, **kwargs):
+        # The data are frozen dataclasses of strings, numbers and tuples: their repr is all of them.
+        made_of = repr((draw.__name__, args, sorted(kwargs.items()), get_language()))
+        key = f"chart:{_code_version()}:{hashlib.sha256(made_of.encode()).hexdigest()}"
+        chart = cache.get(key)
+        if chart is None:
+            chart = draw(*args, **kwargs)
+            cache.set(key, chart, CACHE_SECONDS)
+        return chart
+
+    return cached
+
+
+@_cached
 def status_by_quarter(counts: tuple[StatusCounts, ...], *, title: str) -> Chart:
     """One stacked bar per quarter: how many initiatives of a priority stood at each status."""
     chart = pygal.StackedBar(
@@ -76,6 +117,7 @@ def status_by_quarter(counts: tuple[StatusCounts, ...], *, title: str) -> Chart:
     return Chart(_render(chart, title or description), description or _("No quarter to show yet."))
 
 
+@_cached
 def status_by_priority(sections: tuple[PrioritySection, ...], quarter: int) -> Chart:
     """The quarter at a glance: one horizontal stacked bar per priority."""
     title = _("Q%(number)d at a glance") % {"number": quarter}
@@ -101,6 +143,7 @@ def status_by_priority(sections: tuple[PrioritySection, ...], quarter: int) -> C
     return Chart(_render(chart, title), f"{title}. {description}" if description else f"{title}.")
 
 
+@_cached
 def indicator_progress(indicators: tuple[IndicatorRow, ...], quarter: int, *, title: str) -> Chart | None:
     """One horizontal bar per indicator: how far it has come from its baseline (0%) to its target (100%)."""
     if not indicators:
@@ -135,6 +178,7 @@ def indicator_progress(indicators: tuple[IndicatorRow, ...], quarter: int, *, ti
     return Chart(_render(chart, title), f"{title}. {description}")
 
 
+@_cached
 def status_strip(counts: StatusCounts) -> Chart:
     """A single thin stacked bar, for one line per priority: no title, legend or axes.
 
@@ -225,7 +269,8 @@ def _render(chart: pygal.graph.graph.Graph, accessible_name: str) -> str:
 def _clean_svg(accessible_name: str, style: Style) -> Callable:
     """Keeps what draws the chart and drops what pygal adds for its browser script and its
     credit: the config <script> (written even with js=[]), comments (pygal.org URLs, the
-    render date), the tooltip layer, ids that repeat from chart to chart on a page, and
+    render date), the tooltip layer, ids (they repeat from chart to chart on a page, and a
+    chart from the cache may be shown twice), and
     per-label <title>s (on a horizontal chart, the label's index as a percentage). Its
     <style> goes too, drawn instead as attributes (``_presentation_attributes``)."""
     colours = style.colors
@@ -242,8 +287,7 @@ def _clean_svg(accessible_name: str, style: Style) -> Callable:
                 ):
                     parent.remove(child)
         for element in root.iter():
-            if element is not root:
-                element.attrib.pop("id", None)
+            element.attrib.pop("id", None)
             classes = element.get("class", "").split()
             # Colours as attributes, as the rest of pygal's stylesheet (_presentation_attributes): the
             # chart has no <style>, which a strict CSP refuses; the bars keep their palette, on white.

@@ -115,6 +115,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="civicplan <civicplan@loc
 # The address people reach civicplan at, for links in emails (reminders, password reset).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # Report charts are kept here (about 7 KB each; a report of a plan 20 times the seed's
+    # draws about 300): room for a few reports in each process.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 2000)
 
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failed attempts for one username
 # from one address, that pair is refused for AXES_COOLOFF_MINUTES (each new failed attempt
