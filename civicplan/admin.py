@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportModelAdmin
-from import_export.forms import ImportForm
+from import_export.forms import ImportForm, SelectableFieldsExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from .spreadsheets import FORMATS, SpreadsheetError, check_size, report_from_result
@@ -23,6 +23,15 @@ class LimitedImportForm(ImportForm):
         return upload
 
 
+class CspExportForm(SelectableFieldsExportForm):
+    """The export form, with a script that does what the page's inline handler would (the
+    Content-Security-Policy refuses inline handlers)."""
+
+    @property
+    def media(self):
+        return super().media + forms.Media(js=("civicplan/admin_export.js",))
+
+
 class SpreadsheetAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
     """Import and export in CSV and XLSX, all rows or none, with the reasons in words;
     and the History button of django-simple-history.
@@ -33,6 +42,7 @@ class SpreadsheetAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
 
     formats = FORMATS
     import_form_class = LimitedImportForm
+    export_form_class = CspExportForm
     to_encoding = None  # SafeCSV writes UTF-8 with a byte-order mark itself
 
     def add_data_read_fail_error_to_form(self, form, e):
