@@ -5,7 +5,6 @@ seed plan, and asserts the database before and after.
 """
 
 import datetime
-import re
 
 import icalendar
 import pytest
@@ -22,6 +21,7 @@ from initiatives.models import Initiative
 from priorities import services
 from priorities.models import AnnualPlan, Event, EventKind, StrategicPriority
 from tests.factories import AnnualPlanFactory, EventFactory
+from tests.helpers import field_block, form_as_shown
 
 PLAN = "2022-23"
 # The seed's dated events: slug -> (title, first day, last day).
@@ -133,18 +133,6 @@ def feed_events(response):
 
 def uid(slug):
     return f"{PLAN}-{slug}@civicplan"
-
-
-def field_block(response, name) -> str:
-    """The HTML of one field of the event form: its label, input, help and errors."""
-    html = response.content.decode()
-    match = re.search(
-        rf'<div class="form-field" id="field-{name}">(.*?)</div>\s*(?=<div class="form-field"|<div class="grid")',
-        html,
-        re.S,
-    )
-    assert match, f"no field {name} in the form"
-    return match.group(1)
 
 
 # --- The feed -------------------------------------------------------------------------
@@ -533,18 +521,6 @@ def test_the_slug_cannot_be_set_through_the_form(client, plan):
 
 def user(username):
     return get_user_model().objects.get(username=username)
-
-
-def form_as_shown(client, page_url, **changes):
-    """What the edit form at ``page_url`` posts back when the editor changes ``changes``:
-    the values it showed (with its fingerprint), as a browser sends them."""
-    response = client.get(page_url)
-    assert response.status_code == 200
-    form = response.context["form"]
-    data = {name: form[name].value() for name in form.fields}
-    data = {name: "" if value is None else value for name, value in data.items()}
-    data.update(changes)
-    return data
 
 
 def stored_fields(event):

@@ -21,6 +21,7 @@ from initiatives.models import Indicator, IndicatorValue
 from priorities import services
 from priorities.models import ExpectedResult, LearningQuestion, QuarterLock, StrategicPriority
 from tests.factories import ExpectedResultFactory, IndicatorFactory, IndicatorValueFactory
+from tests.helpers import field_block, form_as_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -93,18 +94,6 @@ def history_count():
     )
 
 
-def form_as_shown(client, page_url, **changes):
-    """What the form at ``page_url`` posts back when the editor changes ``changes``: the
-    values it showed (with its fingerprint), as a browser sends them."""
-    response = client.get(page_url)
-    assert response.status_code == 200
-    form = response.context["form"]
-    data = {name: form[name].value() for name in form.fields}
-    data = {name: "" if value is None else value for name, value in data.items()}
-    data.update(changes)
-    return data
-
-
 def valid_post(name):
     """A POST that would save on each editing page, from the form as an editor sees it now."""
     indicator_fields = {
@@ -130,18 +119,6 @@ def valid_post(name):
         "indicator_edit": {**indicator_fields, "fingerprint": services.edit_fingerprint(indicator(1, 2, 1))},
         "indicator_delete": {"values": "3"},
     }[name]
-
-
-def field_block(response, name) -> str:
-    """The HTML of one field of a form page: its label, input, help and errors."""
-    html = response.content.decode()
-    match = re.search(
-        rf'<div class="form-field" id="field-{name}">(.*?)</div>\s*(?=<div class="form-field"|<div class="grid")',
-        html,
-        re.S,
-    )
-    assert match, f"no field {name} on the page"
-    return match.group(1)
 
 
 # --- Who may ---------------------------------------------------------------------------

@@ -6,9 +6,6 @@ to show that it does leak a file or open a connection there: the render_pdf test
 
 import io
 import logging
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +18,7 @@ from pypdf.generic import StreamObject
 from weasyprint.urls import FatalURLFetchingError
 
 from reporting.pdf import PDF_BASE_URL, StaticOnlyFetcher, render_pdf
+from tests.helpers import Listener
 
 MARKER = "cp-secret-4f0c9d2e-marker"
 CIVICPLAN_CSS = Path(django_settings.BASE_DIR) / "static" / "civicplan" / "civicplan.css"
@@ -120,39 +118,6 @@ def test_render_pdf_does_not_embed_etc_passwd(caplog: pytest.LogCaptureFixture) 
     assert b"root:" not in pdf
     assert "Rapport" in text_of(pdf)
     assert any("file:///etc/passwd" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
-
-
-class Listener:
-    """A real TCP socket on 127.0.0.1 that records every connection made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.05)
-        self.port = self.sock.getsockname()[1]
-        self.accepted = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.accepted += 1
-            conn.close()  # An immediate hang-up: the default fetcher fails fast instead of waiting 10 s.
-
-    def connections(self) -> int:
-        time.sleep(0.3)  # A connection made at the very end of the render still gets accepted.
-        return self.accepted
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
 
 
 @pytest.fixture

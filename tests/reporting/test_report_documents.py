@@ -5,9 +5,6 @@ update and who may read or write what."""
 import hashlib
 import io
 import re
-import socket
-import threading
-import time
 import unicodedata
 import zlib
 from dataclasses import dataclass
@@ -26,6 +23,7 @@ from initiatives.models import Initiative, LearningReflection, ReviewState, Stat
 from priorities.models import AnnualPlan, Event, Quarter, StrategicPriority
 from reporting import services
 from reporting.models import BoardUpdate
+from tests.helpers import Listener
 
 pytestmark = pytest.mark.django_db
 
@@ -365,39 +363,6 @@ def test_quarterly_workbook_neutralises_formulas(login):
 
 
 # --- 4. Hostile text, end to end ----------------------------------------------------------
-
-
-class Listener:
-    """A real TCP socket on 127.0.0.1 that counts every connection made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.05)
-        self.port = self.sock.getsockname()[1]
-        self.accepted = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _address = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.accepted += 1
-            conn.close()
-
-    def connections(self) -> int:
-        time.sleep(0.3)  # a connection made at the very end of a render still gets counted
-        return self.accepted
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.sock.close()
 
 
 @pytest.fixture

@@ -1,0 +1,64 @@
+"""Helpers shared by several test modules: reading the plan's edit forms back from their
+pages, and a local socket that counts the connections made to it."""
+
+import re
+import socket
+import threading
+import time
+
+
+def form_as_shown(client, page_url, **changes):
+    """What the edit form at ``page_url`` posts back when the editor changes ``changes``:
+    the values it showed (with its fingerprint), as a browser sends them."""
+    response = client.get(page_url)
+    assert response.status_code == 200
+    form = response.context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {name: "" if value is None else value for name, value in data.items()}
+    data.update(changes)
+    return data
+
+
+def field_block(response, name) -> str:
+    """The HTML of one field of a form page: its label, input, help and errors."""
+    html = response.content.decode()
+    match = re.search(
+        rf'<div class="form-field" id="field-{name}">(.*?)</div>\s*(?=<div class="form-field"|<div class="grid")',
+        html,
+        re.S,
+    )
+    assert match, f"no field {name} on the page"
+    return match.group(1)
+
+
+class Listener:
+    """A real TCP socket on 127.0.0.1 that counts every connection made to it."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.05)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _address = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.accepted += 1
+            conn.close()  # An immediate hang-up: a fetcher fails fast instead of waiting 10 s.
+
+    def connections(self) -> int:
+        time.sleep(0.3)  # A connection made at the very end of a render still gets counted.
+        return self.accepted
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self.sock.close()
