@@ -14,7 +14,6 @@ fewer runs (one by default).
 
 import os
 import resource
-import statistics
 import time
 import tracemalloc
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from .pages import QUARTER, Page, Target, get
+from .pages import QUARTER, Page, Target, Timed, get
 
 QUARTERLY_PDF = Page(
     f"quarterly report Q{QUARTER} PDF", lambda t: reverse("reporting:quarterly-pdf", args=[t.slug, QUARTER])
@@ -32,7 +31,7 @@ QUARTERLY_PDF = Page(
 
 
 @dataclass
-class PdfFigures:
+class PdfFigures(Timed):
     target: Target
     queries: list[str] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
@@ -42,18 +41,6 @@ class PdfFigures:
     rss_bound: int | None = None  # when it set no new maximum: the growth was at most this
     pdf_bytes: int = 0
     page: str = QUARTERLY_PDF.name
-
-    @property
-    def p50(self) -> float:
-        return statistics.median(self.seconds)
-
-    @property
-    def base_p50(self) -> float:
-        return statistics.median(self.base_seconds)
-
-    @property
-    def ratio(self) -> float:
-        return self.p50 / self.base_p50
 
 
 def quarterly_html(slug: str, language: str) -> str:

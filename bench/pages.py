@@ -95,15 +95,12 @@ BOARD_PDF = Page(
 HEALTHZ = "/healthz"
 
 
-@dataclass
-class Figures:
-    """One page at one size: its queries and its server times, with /healthz's beside."""
+class Timed:
+    """The median of a measure's ``seconds`` and its ratio to /healthz's (``base_seconds``),
+    timed alongside."""
 
-    page: str
-    target: Target
-    queries: list[str]
-    seconds: list[float] = field(default_factory=list)
-    base_seconds: list[float] = field(default_factory=list)
+    seconds: list[float]
+    base_seconds: list[float]
 
     @property
     def p50(self) -> float:
@@ -116,6 +113,17 @@ class Figures:
     @property
     def ratio(self) -> float:
         return self.p50 / self.base_p50
+
+
+@dataclass
+class Figures(Timed):
+    """One page at one size: its queries and its server times, with /healthz's beside."""
+
+    page: str
+    target: Target
+    queries: list[str]
+    seconds: list[float] = field(default_factory=list)
+    base_seconds: list[float] = field(default_factory=list)
 
 
 def target(label: str, slug: str) -> Target:

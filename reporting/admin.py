@@ -12,21 +12,7 @@ class BoardUpdateAdmin(SimpleHistoryAdmin):
 
     list_display = ["annual_plan", "quarter", "state", "published_at", "published_by", "fingerprint"]
     list_filter = ["annual_plan", "state"]
-    fields = [
-        "annual_plan",
-        "quarter",
-        "message",
-        "highlights",
-        "state",
-        "author",
-        "published_at",
-        "published_by",
-        "since_quarter",
-        "language",
-        "fingerprint",
-        "html_sha256",
-        "pdf_sha256",
-    ]
+    # What publishing sets, shown but never typed here.
     readonly_fields = [
         "state",
         "author",
@@ -38,6 +24,7 @@ class BoardUpdateAdmin(SimpleHistoryAdmin):
         "html_sha256",
         "pdf_sha256",
     ]
+    fields = ["annual_plan", "quarter", "message", "highlights", *readonly_fields]
 
     def has_change_permission(self, request, obj=None):
         # A published update is read, never changed: the admin shows it read-only and
