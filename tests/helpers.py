@@ -1,6 +1,7 @@
 """Helpers shared by several test modules: reading the plan's edit forms back from their
-pages, and a local socket that counts the connections made to it."""
+pages, a local socket that counts the connections made to it, and the role groups."""
 
+import importlib
 import re
 import socket
 import threading
@@ -62,3 +63,13 @@ class Listener:
         self._stop.set()
         self._thread.join(timeout=2)
         self.sock.close()
+
+
+def recreate_roles() -> None:
+    """The role groups and their permissions, made by the same code as their data migrations.
+    A transactional test (a browser test, a restore) ends with a flush that takes them away,
+    and pytest-django runs those tests after the others, one after another."""
+    from django.apps import apps
+
+    importlib.import_module("initiatives.migrations.0003_roles").create_groups(apps, None)
+    importlib.import_module("reporting.migrations.0002_board_update_permissions").grant(apps, None)

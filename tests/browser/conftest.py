@@ -16,14 +16,14 @@ for the next one: the groups staff, editors and board (migration initiatives 000
 that ``create_demo_users`` needs. ``seed_plan`` is extended here to make them again.
 """
 
-import importlib
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.apps import apps
 from django.conf import settings
+
+from tests.helpers import recreate_roles
 
 # Playwright's sync API runs an event loop in the test's thread; Django refuses database
 # work from a thread with a running loop unless told it is safe (it is: one thread here).
@@ -60,8 +60,7 @@ def _unavailable(reason: str):
 def seed_plan(seed_plan):
     """The plan (tests/conftest.py), and the role groups with their permissions, made by the
     same code as their migration: a flush before this test may have taken them away."""
-    roles = importlib.import_module("initiatives.migrations.0003_roles")
-    roles.create_groups(apps, None)
+    recreate_roles()
 
 
 @pytest.fixture(scope="session")
