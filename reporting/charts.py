@@ -18,6 +18,7 @@ for anyone who cannot tell the colours apart.
 
 import functools
 import hashlib
+import logging
 import math
 import re
 import sys
@@ -67,6 +68,7 @@ SERIES = (*(status.value for status in STATUS_ORDER), MISSING)
 
 
 CACHE_SECONDS = 24 * 60 * 60
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -93,10 +95,17 @@ def _cached(draw: Callable) -> Callable:
         # The data are frozen dataclasses of strings, numbers and tuples: their repr is all of them.
         made_of = repr((draw.__name__, args, sorted(kwargs.items()), get_language()))
         key = f"chart:{_code_version()}:{hashlib.sha256(made_of.encode()).hexdigest()}"
-        chart = cache.get(key)
+        try:
+            chart = cache.get(key)
+        except Exception:  # a cache that is down (Redis restarting) costs time, never the report
+            logger.warning("The cache could not be read: the chart is drawn without it.", exc_info=True)
+            return draw(*args, **kwargs)
         if chart is None:
             chart = draw(*args, **kwargs)
-            cache.set(key, chart, CACHE_SECONDS)
+            try:
+                cache.set(key, chart, CACHE_SECONDS)
+            except Exception:
+                logger.warning("The cache could not keep a chart.", exc_info=True)
         return chart
 
     return cached

@@ -92,3 +92,8 @@ def test_app_servers_share_the_charts_through_redis(redis_url):
 def test_without_a_shared_cache_each_server_draws_its_own():
     assert app_server("locmemcache://")[0] == 1
     assert app_server("locmemcache://")[0] == 1
+
+
+def test_a_cache_that_is_down_costs_time_not_the_report():
+    """Redis stopped (nothing listens on its port): the chart is drawn all the same."""
+    assert app_server(f"redis://127.0.0.1:{free_port()}/0")[0] == 1

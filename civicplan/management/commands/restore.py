@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *, file: Path, interactive: bool, database: str, **options):
         if not file.name.endswith((".json.gz", ".json")):
-            raise CommandError(f"{file}: a backup's name ends in .json.gz.")
+            raise CommandError(f"{file}: a backup's name ends in .json.gz (or .json, uncompressed).")
         try:
             rows = backups.read(file)
         except backups.BackupError as error:
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         name = connection.settings_dict["NAME"]
         if interactive:
             answer = input(
-                f"Every row of the database {name} will be replaced by the {len(rows)} rows of {file}.\n"
+                f"Every row of the database {name} will be replaced by the {len(rows)} records of {file}.\n"
                 "Type 'yes' to go on: "
             )
             if answer != "yes":
