@@ -147,6 +147,20 @@ def changed_since(obj, fingerprint: str) -> list[str]:
     return [name for name, before, after in zip(names, seen, now, strict=True) if before != after]
 
 
+def left_as_shown(model, fingerprint: str, fields: dict) -> set[str]:
+    """The names in ``fields`` (what an editor's form sent) whose value is still the one
+    the form showed (``fingerprint``): the fields the editor did not change."""
+    names = EDITED_FIELDS[model]
+    seen = fingerprint.split(".")
+    if len(seen) != len(names):
+        return set()
+    return {
+        name
+        for name, before in zip(names, seen, strict=True)
+        if name in fields and _value_hash(_as_stored(fields[name])) == before
+    }
+
+
 def _require_editor(user) -> None:
     if not is_editor(user):
         raise PermissionDenied

@@ -173,26 +173,29 @@ def _shown_value(form, obj, name: str) -> str:
     return value if isinstance(value, str) else formats.localize(value)
 
 
-def _conflict_rows(form, conflict: services.EditConflict) -> list[dict]:
-    """The fields someone else changed, with what they now hold; a text in the plan's
-    language says so (its input does)."""
-    return [
-        {
-            "label": form[name].label,
-            "value": _shown_value(form, conflict.current, name),
-            "lang": form.fields[name].widget.attrs.get("lang", ""),
-        }
-        for name in conflict.changed
-    ]
-
-
 def _after_conflict(form, conflict: services.EditConflict) -> list[dict]:
-    """The rows saying what someone else changed. What the editor typed stays in ``form``;
-    its fingerprint moves on to what is stored now, so that saving again, knowingly,
-    replaces the other change."""
-    rows = _conflict_rows(form, conflict)
+    """The rows saying what someone else changed, with what they now hold (a text in the
+    plan's language says so, as its input does), and the form merged: a field the editor
+    left as it was shows the other person's value, one the editor changed too keeps the
+    editor's (``yours``: saving again replaces theirs). The fingerprint moves on to what
+    is stored now, so that saving again, knowingly, is not refused."""
+    current = conflict.current
+    untouched = services.left_as_shown(type(current), form.cleaned_data["fingerprint"], form.service_fields())
     form.data = form.data.copy()
-    form.data["fingerprint"] = services.edit_fingerprint(conflict.current)
+    rows = []
+    for name in conflict.changed:
+        rows.append(
+            {
+                "label": form[name].label,
+                "value": _shown_value(form, current, name),
+                "lang": form.fields[name].widget.attrs.get("lang", ""),
+                "yours": name not in untouched,
+            }
+        )
+        if name in untouched:
+            value = form.fields[name].prepare_value(getattr(current, name))
+            form.data[name] = "" if value is None else str(value)
+    form.data["fingerprint"] = services.edit_fingerprint(current)
     return rows
 
 

@@ -645,23 +645,69 @@ def test_two_editors_at_once_the_second_sees_what_the_first_changed(client, plan
     assert 'Edit the event — <span lang="fr">FPHN 2022</span>' in text
     assert "Nothing was saved: please correct" not in text
 
-    # What the editor typed is still in the form; its fingerprint moved on to what is stored.
+    # The form holds both: what the editor typed, and their values where the editor had
+    # left a field as it was (so saving again does not undo them). Its fingerprint moved on.
+    assert "You changed it too" not in text
+    assert "The form below holds their changes and yours. Check it, then save again." in text
     form = response.context["form"]
     assert (form["kind"].value(), form["description"].value()) == (EventKind.GOVERNANCE, "Ma description.")
-    assert form["title"].value() == my_form["title"]
+    assert (form["title"].value(), form["start_date"].value(), form["priority"].value()) == (
+        "FPHN 2022",
+        "2022-07-06",
+        str(other_priority.pk),
+    )
+    assert 'name="title" value="FPHN 2022"' in text
     again = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
     assert again["fingerprint"] == services.edit_fingerprint(stored)
     assert f'name="fingerprint" value="{again["fingerprint"]}"' in text
 
-    # Saving again, knowingly, replaces their change with the editor's form.
+    # Saving again keeps both people's changes.
     assert mine.post(page_url, again).status_code == 302
     stored.refresh_from_db()
-    assert (stored.kind, stored.description, stored.title) == (
-        EventKind.GOVERNANCE,
-        "Ma description.",
-        my_form["title"],
+    assert (stored.kind, stored.description) == (EventKind.GOVERNANCE, "Ma description.")
+    assert (stored.title, stored.start_date, stored.priority_id) == (
+        "FPHN 2022",
+        datetime.date(2022, 7, 6),
+        other_priority.pk,
     )
     assert stored.slug == FPHN
+
+
+def test_two_editors_changing_the_same_field_the_second_chooses(client, plan):
+    mine = signed_in(client, "editor")
+    other = signed_in(Client(), "admin")
+    page_url = edit_url(FPHN)
+    my_form = form_as_shown(mine, page_url, title="FPHN, New York", description="Ma description.")
+    theirs = form_as_shown(other, page_url, title="FPHN 2022", kind=EventKind.GOVERNANCE)
+    assert other.post(page_url, theirs).status_code == 302
+
+    response = mine.post(page_url, my_form)
+
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert "What they changed: Title, Kind." in text
+    # The title both changed: theirs is shown, the editor's stays in the form and is marked.
+    assert (
+        '<dt>Title</dt><dd lang="fr">FPHN 2022</dd>'
+        "<dd><em>You changed it too: yours is in the form below, and saving replaces theirs.</em></dd>"
+    ) in text
+    assert f"<dt>Kind</dt><dd>{EventKind.GOVERNANCE.label}</dd>" in text
+    assert text.count("You changed it too") == 1  # the kind: only they changed it, theirs is in the form
+    form = response.context["form"]
+    assert (form["title"].value(), form["kind"].value(), form["description"].value()) == (
+        "FPHN, New York",
+        EventKind.GOVERNANCE,
+        "Ma description.",
+    )
+
+    again = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
+    assert mine.post(page_url, again).status_code == 302
+    stored = Event.objects.get(annual_plan=plan, slug=FPHN)
+    assert (stored.title, stored.kind, stored.description) == (
+        "FPHN, New York",
+        EventKind.GOVERNANCE,
+        "Ma description.",
+    )
 
 
 def test_a_conflict_shows_a_quarter_and_a_kind_by_their_labels(client, plan):

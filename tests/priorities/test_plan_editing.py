@@ -620,13 +620,18 @@ def test_a_save_over_someone_elses_change_is_refused_and_names_what_they_changed
     assert (stored.name, stored.unit, stored.target) == ("Campagnes appuyées sur nos analyses", "campagnes", 30)
     assert stored.history.first().history_user == user("admin")
 
-    # What the editor typed is still in the form; saving it again, knowingly, keeps theirs.
+    # The form holds what the editor typed and their name and unit; saving it keeps both.
     form = response.context["form"]
-    assert form["target"].value() == "40"
+    assert (form["target"].value(), form["name"].value(), form["unit"].value()) == (
+        "40",
+        "Campagnes appuyées sur nos analyses",
+        "campagnes",
+    )
     again = {name: form[name].value() for name in form.fields}
     assert again["fingerprint"] == services.edit_fingerprint(stored)
     assert client.post(page_url, again).status_code == 302
-    assert indicator(1, 1, 1).target == 40
+    saved = indicator(1, 1, 1)
+    assert (saved.name, saved.unit, saved.target) == ("Campagnes appuyées sur nos analyses", "campagnes", 40)
 
 
 def test_a_stale_priority_form_is_refused_too(client, plan):
