@@ -3,17 +3,30 @@
 Each name is documented in ``.env.example``.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 env.read_env(BASE_DIR / ".env")
+
+
+def env_secret(name: str, default: str | None = None) -> str:
+    """A secret exactly as it is set. django-environ reads a value that starts with "$" as
+    the name of another variable to look up, and Django's own ``get_random_secret_key()``
+    starts a key with "$" one time in fifty: a secret is never looked up."""
+    value = os.environ.get(name, default)  # read_env put the .env file's values there
+    if value is None:
+        raise ImproperlyConfigured(f"Set the {name} environment variable")
+    return value
+
 
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
@@ -177,4 +190,4 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = SPREADSHEET_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SPREADSHEET_MAX_BYTES + 1024 * 1024
 
 # Demo accounts (``manage.py create_demo_users``).
-DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
+DEMO_PASSWORD = env_secret("DEMO_PASSWORD", default="")

@@ -1,10 +1,10 @@
 """Settings for the test suite: fast hashing, mail kept in memory."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env_secret
 
 DEBUG = False
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-test-only-civicplan-key")
+SECRET_KEY = env_secret("SECRET_KEY", default="django-insecure-test-only-civicplan-key")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEMO_PASSWORD = "civicplan-test"
