@@ -1,25 +1,158 @@
+"""The suite's shared fixtures, and how the seed plan and the demo progress are loaded once.
+
+Most tests read the seed's plan (``seed_plan``) or the plan with the demo accounts and the
+demo progress of Q1-Q3 (``demo_progress``). Loading them takes about a second; loading them
+for each of 600 tests took half the suite's time. So they are loaded once per session, in
+transactions that every test nests in:
+
+- the tests are ordered by the world they need: none, then the plan, then the demo progress
+  (after pytest-django's own order: tests in a transaction first, transactional tests next,
+  tests without a database last);
+- ``_World`` keeps a stack of open transactions, one per world: the plan's, then the demo's
+  on top. Before each test it rolls back what the test may not see and loads what it needs;
+  pytest-django's ``db`` then wraps the test in a savepoint, rolled back after it as always;
+- a transactional test (a browser test, a restore) commits, so it cannot nest: every world
+  is rolled back before it, and ``seed_plan`` loads the plan for that test alone, as before.
+
+A test sees exactly what a per-test load gave it, and whatever it writes is rolled back.
+"""
+
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection, transaction
 
 from tests.factories import UserFactory
+from tests.helpers import recreate_roles
 
 PLAN_FIXTURE = settings.BASE_DIR / "fixtures" / "annual_plan_2022_23.json"
 DEMO_FIXTURE = settings.BASE_DIR / "fixtures" / "demo_progress_2022_23.json"
 DEMO_USERNAMES = ["admin", "editor", "staff", "staff2", "board"]
 
+EMPTY, PLAN, DEMO = 0, 1, 2
 
-@pytest.fixture
-def seed_plan(db):
-    """The seed's annual plan 2022-23, loaded from its fixture."""
+
+def load_plan() -> None:
     call_command("loaddata", PLAN_FIXTURE, verbosity=0)
 
 
-@pytest.fixture
-def demo_progress(seed_plan):
-    """The seed plan with the demo accounts and the demo progress of Q1-Q3."""
+def load_demo() -> None:
     call_command("create_demo_users", "--force", verbosity=0)
     call_command("loaddata", DEMO_FIXTURE, verbosity=0)
+
+
+LOADERS = {PLAN: load_plan, DEMO: load_demo}
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return bool({"transactional_db", "live_server", "django_db_reset_sequences"} & set(names))
+
+
+def _uses_db(item) -> bool:
+    return bool(item.get_closest_marker("django_db")) or "db" in getattr(item, "fixturenames", ())
+
+
+def _world_of(item) -> int:
+    names = getattr(item, "fixturenames", ())
+    if _is_transactional(item):
+        return EMPTY
+    if "demo_progress" in names:
+        return DEMO
+    if "seed_plan" in names:
+        return PLAN
+    return EMPTY
+
+
+class _World:
+    """The worlds loaded under the running tests, as a stack of open transactions."""
+
+    def __init__(self, blocker) -> None:
+        self.blocker = blocker
+        self.open: list = []  # One atomic() per world above EMPTY, the plan's first.
+
+    def become(self, level: int) -> None:
+        if level == len(self.open):
+            return
+        with self.blocker.unblock():
+            # Nothing else may be open over the worlds: a module-scoped fixture holding a
+            # transaction (tests/test_permission_matrix.py) must not straddle two worlds.
+            assert len(connection.atomic_blocks) == len(self.open), (
+                "a transaction is open over the test worlds: keep a module's tests that hold one in one world"
+            )
+            while len(self.open) > level:
+                transaction.set_rollback(True)
+                self.open.pop().__exit__(None, None, None)
+            while len(self.open) < level:
+                block = transaction.atomic()
+                block.__enter__()
+                self.open.append(block)
+                LOADERS[len(self.open)]()
+            cache.clear()
+
+
+_world: _World | None = None
+_wanted = EMPTY
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """pytest-django's order (in a transaction, transactional, no database), then by world."""
+
+    def key(item):
+        group = 1 if _is_transactional(item) else 0 if _uses_db(item) else 2
+        return group, _world_of(item)
+
+    items.sort(key=key)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    global _wanted
+    if not _uses_db(item):
+        return
+    _wanted = _world_of(item)
+    if _world is not None:
+        _world.become(_wanted)
+
+
+@pytest.fixture(scope="session")
+def _worlds(django_db_setup, django_db_blocker):
+    """The worlds' stack, made by the first test that needs the plan (session-scoped, so set
+    up before that test's ``db``), emptied at the end of the session."""
+    global _world
+    _world = _World(django_db_blocker)
+    _world.become(_wanted)
+    yield _world
+    _world.become(EMPTY)
+    _world = None
+
+
+def _load_for_one_test(request, level: int) -> None:
+    """In a transactional test nothing is nested: load the world for this test (its flush
+    at the end takes it away), with the role groups a previous flush may have taken."""
+    if _is_transactional(request.node):
+        recreate_roles()
+        for each in range(PLAN, level + 1):
+            LOADERS[each]()
+    else:
+        assert _world is not None and len(_world.open) >= level
+
+
+@pytest.fixture
+def seed_plan(_worlds, db, request):
+    """The seed's annual plan 2022-23, loaded from its fixture."""
+    _load_for_one_test(request, PLAN)
+
+
+@pytest.fixture
+def demo_progress(_worlds, db, request):
+    """The seed plan with the demo accounts and the demo progress of Q1-Q3."""
+    _load_for_one_test(request, DEMO)
 
 
 @pytest.fixture

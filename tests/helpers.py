@@ -73,3 +73,15 @@ def recreate_roles() -> None:
 
     importlib.import_module("initiatives.migrations.0003_roles").create_groups(apps, None)
     importlib.import_module("reporting.migrations.0002_board_update_permissions").grant(apps, None)
+
+
+def table_rows(*models_or_app_labels) -> dict:
+    """Every row of the given models (or of every model of the given apps, their history
+    included), column by column, in primary-key order: one query a table. Two equal
+    snapshots mean nothing was added, changed or deleted in between."""
+    from django.apps import apps
+
+    models = []
+    for each in models_or_app_labels:
+        models += list(apps.get_app_config(each).get_models()) if isinstance(each, str) else [each]
+    return {model._meta.label: list(model._base_manager.order_by("pk").values_list()) for model in models}

@@ -30,7 +30,6 @@ from initiatives.models import Initiative, StatusUpdate
 from priorities import services as plan_services
 from priorities.models import AnnualPlan, Event, Quarter
 from reporting.services import board_update_publish, board_update_save
-from tests.helpers import recreate_roles
 
 # As `make backup` and `make restore` run: each command in its own transaction, committed.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,12 +38,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 NOT_BACKED_UP = {"django_migrations", "django_session"}
 # Tables the database itself fills (after an emptying too): compared by natural key, not id.
 CONTENT_TYPES, PERMISSIONS = "django_content_type", "auth_permission"
-
-
-@pytest.fixture
-def seed_plan(seed_plan):
-    """The plan, and the roles a transactional test before this one may have flushed away."""
-    recreate_roles()
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ server answers from another thread, so the data must be committed)::
     pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 A transactional test ends by emptying every table, so what the migrations wrote is gone
-for the next one: the groups staff, editors and board (migration initiatives 0003_roles)
-that ``create_demo_users`` needs. ``seed_plan`` is extended here to make them again.
+for the next one: ``seed_plan`` (tests/conftest.py) makes the role groups again.
 """
 
 import os
@@ -22,8 +21,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-
-from tests.helpers import recreate_roles
 
 # Playwright's sync API runs an event loop in the test's thread; Django refuses database
 # work from a thread with a running loop unless told it is safe (it is: one thread here).
@@ -54,13 +51,6 @@ def _unavailable(reason: str):
     if _require_browser():
         pytest.fail(f"{reason} (CIVICPLAN_REQUIRE_BROWSER is set: browser tests may not be skipped)", pytrace=False)
     pytest.skip(reason)
-
-
-@pytest.fixture
-def seed_plan(seed_plan):
-    """The plan (tests/conftest.py), and the role groups with their permissions, made by the
-    same code as their migration: a flush before this test may have taken them away."""
-    recreate_roles()
 
 
 @pytest.fixture(scope="session")

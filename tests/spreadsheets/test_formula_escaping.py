@@ -5,11 +5,9 @@ import csv
 import datetime
 import decimal
 import io
-import json
 
 import openpyxl
 import pytest
-from django.core import serializers
 
 from civicplan.spreadsheets import (
     ESCAPE,
@@ -40,6 +38,7 @@ from tests.factories import (
     StatusUpdateFactory,
     quarter_of,
 )
+from tests.helpers import table_rows
 
 RESOURCES = [
     (InitiativeResource, Initiative),
@@ -116,13 +115,6 @@ def make_plan(prefix: str):
     )
 
 
-def natural_dump(model):
-    text = serializers.serialize(
-        "json", model.objects.all(), use_natural_foreign_keys=True, use_natural_primary_keys=True
-    )
-    return sorted(json.dumps(obj, sort_keys=True) for obj in json.loads(text))
-
-
 def exported_csv(resource_class) -> tuple[bytes, list[dict]]:
     data = SafeCSV().export_data(resource_class().export())
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
@@ -170,11 +162,11 @@ def test_csv_export_neutralises_and_import_undoes_it(prefix):
             assert row["value"] == "-3.00"
         if resource_class is EventResource:
             assert row["start_date"] == "2022-07-05"
-        before = natural_dump(model)
+        before = table_rows(model)
         report = import_spreadsheet(resource_class(), data, "csv", dry_run=False)
         assert report.ok, report.errors
         assert (report.new, report.updated, report.unchanged) == (0, 0, 1), resource_class.__name__
-        assert natural_dump(model) == before
+        assert table_rows(model) == before
 
 
 @pytest.mark.django_db
@@ -197,11 +189,11 @@ def test_xlsx_export_neutralises_and_import_undoes_it(prefix):
         if resource_class is IndicatorValueResource:
             assert (row["value"], kind["value"]) == (-3, "n")
             assert (row["priority"], kind["priority"]) == (1, "n")
-        before = natural_dump(model)
+        before = table_rows(model)
         report = import_spreadsheet(resource_class(), data, "xlsx", dry_run=False)
         assert report.ok, report.errors
         assert (report.new, report.updated, report.unchanged) == (0, 0, 1), resource_class.__name__
-        assert natural_dump(model) == before
+        assert table_rows(model) == before
 
 
 @pytest.mark.django_db
