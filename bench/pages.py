@@ -50,7 +50,7 @@ class Dashboard(Page):
     query, as in a real request."""
 
     def context(self, target: Target):
-        from initiatives import views
+        from reporting import views
         from priorities.models import AnnualPlan
 
         plan = AnnualPlan.objects.get(slug=target.slug)
@@ -77,11 +77,11 @@ class ChartsDrawn(Page):
 
 PAGES = (
     Dashboard("dashboard", lambda t: reverse("dashboard")),
-    Page("plan", lambda t: reverse("priorities:plan", args=[t.slug])),
-    Page("priority 1", lambda t: reverse("priorities:priority", args=[t.slug, 1])),
+    Page("plan", lambda t: reverse("initiatives:plan", args=[t.slug])),
+    Page("priority 1", lambda t: reverse("initiatives:priority", args=[t.slug, 1])),
     Page("initiative 1.1", lambda t: reverse("initiatives:detail", args=[t.initiative])),
     Page("calendar", lambda t: reverse("priorities:calendar", args=[t.slug])),
-    Page("API", lambda t: reverse("api-plan", args=[t.slug])),
+    Page("API", lambda t: reverse("initiatives:api-plan", args=[t.slug])),
     Page(f"quarterly report Q{QUARTER}", lambda t: reverse("reporting:quarterly", args=[t.slug, QUARTER])),
     ChartsDrawn(
         f"quarterly report Q{QUARTER}, charts drawn", lambda t: reverse("reporting:quarterly", args=[t.slug, QUARTER])

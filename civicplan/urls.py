@@ -3,21 +3,19 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from initiatives import api
-from initiatives import views as initiative_views
+from reporting import views as reporting_views
 
 from . import views
 
 urlpatterns = [
-    path("", initiative_views.dashboard, name="dashboard"),
+    path("", reporting_views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", views.login_not_required_set_language, name="set_language"),
     path("plans/", include("priorities.urls")),
     path("reports/", include("reporting.urls")),
-    path("initiatives/", include("initiatives.urls")),
-    path("api/plans/<slug:slug>/", api.plan, name="api-plan"),
+    path("", include("initiatives.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -11,6 +11,7 @@ reason a person can act on, what is never meant as plain text:
 """
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -50,3 +51,20 @@ def no_markup(value: str) -> None:
             params={"tag": tag},
             code="markup",
         )
+
+
+TEXT_MAX = 10_000
+
+
+def no_hidden_controls(value: str) -> None:
+    """No invisible characters: direction controls (with their own message) and control
+    characters other than line breaks and tabs. NUL is left to Django's CharField, which
+    refuses it with its own message."""
+    no_bidi_controls(value)
+    for char in value:
+        if unicodedata.category(char) == "Cc" and char not in "\n\r\t\x00":
+            raise ValidationError(
+                _("The text holds an invisible control character (U+%(code)04X); remove it."),
+                params={"code": ord(char)},
+                code="control_character",
+            )

@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from civicplan.admin import SpreadsheetAdmin
+from priorities.admin import StrategicPriorityAdmin
+from priorities.models import StrategicPriority
 
 from .models import (
     Indicator,
@@ -111,3 +113,21 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "initiative__priority"]
     search_fields = ["user__username", "initiative__title"]
     autocomplete_fields = ["user", "initiative"]
+
+
+class InitiativeInline(admin.TabularInline):
+    model = Initiative
+    extra = 0
+    fields = ["number", "title"]
+    ordering = ["number"]
+    show_change_link = True
+
+
+# A priority's admin page lists its initiatives too: priorities/admin.py registers the
+# priority without them (the plan's structure knows nothing of the work), this adds them.
+admin.site.unregister(StrategicPriority)
+
+
+@admin.register(StrategicPriority)
+class StrategicPriorityWithInitiativesAdmin(StrategicPriorityAdmin):
+    inlines = [*StrategicPriorityAdmin.inlines, InitiativeInline]

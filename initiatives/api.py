@@ -6,26 +6,16 @@ so the view opts out of LoginRequiredMiddleware's redirect to the sign-in page a
 401 itself. A fixed number of queries whatever the plan's size.
 """
 
-from functools import wraps
-
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
 from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
 
+from civicplan.permissions import can_read
 from priorities.models import AnnualPlan, ExpectedResult, Quarter, StrategicPriority
 
-from .models import Initiative, Membership, StatusUpdate
-from .permissions import can_read
-
-
-def _no_store(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
-        return response
-
-    return wrapped
+from .models import Initiative, StatusUpdate
+from .querysets import lead_prefetch
 
 
 def _error(detail: str, status: int) -> JsonResponse:
@@ -35,11 +25,7 @@ def _error(detail: str, status: int) -> JsonResponse:
 def plan_for_api(slug: str, user) -> AnnualPlan | None:
     """The plan with everything the API shows, or None: seven queries."""
     initiatives = Initiative.objects.order_by("number").prefetch_related(
-        Prefetch(
-            "memberships",
-            queryset=Membership.objects.filter(role=Membership.Role.LEAD).select_related("user"),
-            to_attr="leads",
-        ),
+        lead_prefetch(),
         Prefetch(
             "status_updates",
             queryset=StatusUpdate.objects.visible_to(user).select_related("quarter").order_by("quarter__number"),
@@ -117,7 +103,7 @@ def plan_data(plan: AnnualPlan) -> dict:
 
 
 @login_not_required
-@_no_store
+@never_cache
 def plan(request, slug: str):
     """GET /api/plans/<slug>/: the plan as JSON."""
     if request.method != "GET":

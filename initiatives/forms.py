@@ -1,30 +1,14 @@
 import decimal
-import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from civicplan.validators import no_bidi_controls, no_markup
+from civicplan.forms import StructureForm
+from civicplan.validators import TEXT_MAX, no_hidden_controls, no_markup
 
-from .models import Status
+from .models import Indicator, Status
 from .services import QuarterlyInput, needs_risks
-
-TEXT_MAX = 10_000
-
-
-def no_hidden_controls(value: str) -> None:
-    """No invisible characters: direction controls (with their own message) and control
-    characters other than line breaks and tabs. NUL is left to Django's CharField, which
-    refuses it with its own message."""
-    no_bidi_controls(value)
-    for char in value:
-        if unicodedata.category(char) == "Cc" and char not in "\n\r\t\x00":
-            raise ValidationError(
-                _("The text holds an invisible control character (U+%(code)04X); remove it."),
-                params={"code": ord(char)},
-                code="control_character",
-            )
 
 
 def text_field(label, help_text="", required=False, rows=4, plain_text=False):
@@ -156,3 +140,32 @@ class InitiativeForm(forms.Form):
         if lead is not None and lead in members:
             self.add_error("members", _("The lead is already on the team: leave them out of the members."))
         return cleaned
+
+
+class IndicatorForm(StructureForm):
+    """An indicator of an expected result. Baseline and target are read in the reader's
+    language ("12,5" in French), like the quarterly values; the model's clean() refuses a
+    target equal to the baseline, beside the target."""
+
+    class Meta:
+        model = Indicator
+        fields = ["name", "unit", "baseline", "target", "direction", "description"]
+        localized_fields = ["baseline", "target"]
+        labels = {
+            "name": _("Name"),
+            "unit": _("Unit"),
+            "baseline": _("Baseline"),
+            "target": _("Target"),
+            "direction": _("Direction"),
+            "description": _("How it is measured"),
+        }
+        help_texts = {
+            "unit": _("For example: organisations, people, %. Leave empty for a plain number."),
+            "baseline": _("Where it stood at the start."),
+            "target": _("Where it should be by the end of the year; it must differ from the baseline."),
+        }
+        widgets = {
+            "baseline": forms.TextInput(attrs={"inputmode": "decimal"}),
+            "target": forms.TextInput(attrs={"inputmode": "decimal"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }

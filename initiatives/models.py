@@ -4,9 +4,12 @@ indicators and their values, and reflections on the learning questions."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from civicplan.models import NaturalKeyManager
+from civicplan.permissions import sees_only_approved
 from priorities.models import (
     TITLE_MAX,
     ExpectedResult,
@@ -15,11 +18,6 @@ from priorities.models import (
     StrategicPriority,
     max_length_check,
 )
-
-
-class InitiativeManager(models.Manager):
-    def get_by_natural_key(self, plan_slug, priority_number, number):
-        return self.get(priority__annual_plan__slug=plan_slug, priority__number=priority_number, number=number)
 
 
 class Initiative(models.Model):
@@ -37,7 +35,7 @@ class Initiative(models.Model):
     # Who runs it lives in Membership, not here: the plan's text is reloaded from
     # fixtures and spreadsheets, and that must not forget who leads what.
 
-    objects = InitiativeManager()
+    objects = NaturalKeyManager("priority__annual_plan__slug", "priority__number", "number")
     history = HistoricalRecords()
 
     class Meta:
@@ -56,6 +54,14 @@ class Initiative(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("initiatives:detail", args=[self.pk])
+
+    @property
+    def lead(self):
+        """The lead's user, or None: read from the team when it was prefetched."""
+        return next((m.user for m in self.memberships.all() if m.role == Membership.Role.LEAD), None)
 
     def natural_key(self):
         return self.priority.natural_key() + (self.number,)
@@ -133,21 +139,9 @@ class StatusUpdateQuerySet(models.QuerySet):
     def visible_to(self, user):
         """What ``user`` may read: a board member reads approved updates only (the board
         reads what an editor has checked); staff and editors read every state."""
-        from .permissions import sees_only_approved
-
         if sees_only_approved(user):
             return self.filter(review_state=ReviewState.APPROVED)
         return self
-
-
-class StatusUpdateManager(models.Manager.from_queryset(StatusUpdateQuerySet)):
-    def get_by_natural_key(self, plan_slug, priority_number, initiative_number, quarter_number):
-        return self.get(
-            initiative__priority__annual_plan__slug=plan_slug,
-            initiative__priority__number=priority_number,
-            initiative__number=initiative_number,
-            quarter__number=quarter_number,
-        )
 
 
 class StatusUpdate(QuarterlyRecord):
@@ -181,7 +175,12 @@ class StatusUpdate(QuarterlyRecord):
         _("review comment"), blank=True, help_text=_("Why the update was returned, for its author.")
     )
 
-    objects = StatusUpdateManager()
+    objects = NaturalKeyManager.from_queryset(StatusUpdateQuerySet)(
+        "initiative__priority__annual_plan__slug",
+        "initiative__priority__number",
+        "initiative__number",
+        "quarter__number",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -216,16 +215,6 @@ class StatusUpdate(QuarterlyRecord):
                 raise ValidationError({"quarter": _("The quarter belongs to another annual plan.")})
 
 
-class IndicatorManager(models.Manager):
-    def get_by_natural_key(self, plan_slug, priority_number, result_number, number):
-        return self.get(
-            expected_result__priority__annual_plan__slug=plan_slug,
-            expected_result__priority__number=priority_number,
-            expected_result__number=result_number,
-            number=number,
-        )
-
-
 class Indicator(models.Model):
     """A measure of an expected result, from a baseline towards a target."""
 
@@ -244,7 +233,12 @@ class Indicator(models.Model):
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.INCREASE)
     description = models.TextField(_("how it is measured"), blank=True)
 
-    objects = IndicatorManager()
+    objects = NaturalKeyManager(
+        "expected_result__priority__annual_plan__slug",
+        "expected_result__priority__number",
+        "expected_result__number",
+        "number",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -285,17 +279,6 @@ class Indicator(models.Model):
             raise ValidationError({"target": _("The target must differ from the baseline.")})
 
 
-class IndicatorValueManager(models.Manager):
-    def get_by_natural_key(self, plan_slug, priority_number, result_number, indicator_number, quarter_number):
-        return self.get(
-            indicator__expected_result__priority__annual_plan__slug=plan_slug,
-            indicator__expected_result__priority__number=priority_number,
-            indicator__expected_result__number=result_number,
-            indicator__number=indicator_number,
-            quarter__number=quarter_number,
-        )
-
-
 class IndicatorValue(QuarterlyRecord):
     """An indicator's measured value at the end of a quarter: one per indicator and quarter."""
 
@@ -308,7 +291,13 @@ class IndicatorValue(QuarterlyRecord):
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
     note = models.TextField(_("note"), blank=True)
 
-    objects = IndicatorValueManager()
+    objects = NaturalKeyManager(
+        "indicator__expected_result__priority__annual_plan__slug",
+        "indicator__expected_result__priority__number",
+        "indicator__expected_result__number",
+        "indicator__number",
+        "quarter__number",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -350,16 +339,6 @@ class IndicatorValue(QuarterlyRecord):
                 )
 
 
-class LearningReflectionManager(models.Manager):
-    def get_by_natural_key(self, plan_slug, priority_number, question_number, quarter_number):
-        return self.get(
-            learning_question__priority__annual_plan__slug=plan_slug,
-            learning_question__priority__number=priority_number,
-            learning_question__number=question_number,
-            quarter__number=quarter_number,
-        )
-
-
 class LearningReflection(QuarterlyRecord):
     """What was learned on a priority's learning question in a quarter."""
 
@@ -371,7 +350,12 @@ class LearningReflection(QuarterlyRecord):
     )
     text = models.TextField(_("reflection"))
 
-    objects = LearningReflectionManager()
+    objects = NaturalKeyManager(
+        "learning_question__priority__annual_plan__slug",
+        "learning_question__priority__number",
+        "learning_question__number",
+        "quarter__number",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -15,6 +15,7 @@ from priorities.models import ExpectedResult
 from priorities.resources import (
     ChoiceWidget,
     DecimalNumberWidget,
+    InitiativeWidget,
     PlanColumnMixin,
     PriorityWidget,
     QuarterWidget,
@@ -28,33 +29,6 @@ from priorities.resources import (
 )
 
 from .models import Indicator, IndicatorValue, Initiative, Status, StatusUpdate
-
-
-class InitiativeWidget(widgets.Widget):
-    """An initiative by its number within the row's priority."""
-
-    def __init__(self, required=True, **kwargs):
-        self.required = required
-        super().__init__(**kwargs)
-
-    def clean(self, value, row=None, **kwargs):
-        if blank(value):
-            if self.required:
-                raise ValueError(_("The initiative number is missing."))
-            return None
-        priority = find_priority(row, row.get("priority"))
-        number = whole_number(value, _("initiative"))
-        return find_numbered(
-            Initiative,
-            "priority",
-            priority,
-            number,
-            "priority__annual_plan",
-            _("Priority %(priority)s has no initiative %(number)s.") % {"priority": priority.number, "number": number},
-        )
-
-    def render(self, value, obj=None, **kwargs):
-        return value.number if value else ""
 
 
 class IndicatorWidget(widgets.Widget):

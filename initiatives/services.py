@@ -13,10 +13,21 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from priorities.models import Quarter, QuarterLock, QuarterLockChange
+from civicplan.editing import (
+    EDITED_FIELDS,
+    DeleteConflict,
+    editable,
+    locked_row,
+    next_number,
+    require_editor,
+    update_fields,
+)
+from civicplan.permissions import is_editor
+from priorities.models import ExpectedResult, Quarter, QuarterLock, QuarterLockChange
 
 from .models import (
     Indicator,
@@ -28,7 +39,7 @@ from .models import (
     Status,
     StatusUpdate,
 )
-from .permissions import can_write_initiative, is_editor
+from .permissions import can_write_initiative
 
 
 class QuarterLocked(ValidationError):
@@ -280,3 +291,50 @@ def initiative_update(*, user, initiative: Initiative, title: str, description: 
     for user_id, role in wanted.items():
         Membership.objects.update_or_create(initiative=initiative, user_id=user_id, defaults={"role": role})
     return initiative
+
+
+# --- The results' indicators, edited by editors like the rest of the plan's structure ---
+
+EDITED_FIELDS[Indicator] = ("name", "unit", "baseline", "target", "direction", "description")
+
+
+@transaction.atomic
+def indicator_create(*, user, result: ExpectedResult, **fields) -> Indicator:
+    """Add an indicator to an expected result, numbered after its last one."""
+    require_editor(user)
+    fields = editable(Indicator, fields)
+    # Additions to one result wait for each other, so that two never take the same number.
+    result = locked_row(ExpectedResult, result.pk)
+    indicator = Indicator(expected_result=result, number=next_number(result.indicators), **fields)
+    indicator.full_clean()
+    indicator.save()
+    return indicator
+
+
+@transaction.atomic
+def indicator_update(*, user, indicator: Indicator, fingerprint: str, **fields) -> Indicator:
+    """Change an indicator's name, unit, baseline, target, direction or description; the
+    model refuses a target equal to the baseline."""
+    require_editor(user)
+    return update_fields(indicator, fingerprint=fingerprint, fields=fields)
+
+
+def indicator_dependents(indicator: Indicator) -> dict:
+    """What goes with an indicator when it is deleted: its values, and how many of them are
+    in locked quarters."""
+    return indicator.values.aggregate(
+        values=Count("pk"), locked_values=Count("pk", filter=Q(quarter__lock__isnull=False))
+    )
+
+
+@transaction.atomic
+def indicator_delete(*, user, indicator: Indicator, values_seen: int) -> None:
+    """Delete an indicator with its values; refused unless the editor confirmed the number
+    of values that go with it now."""
+    require_editor(user)
+    # The row lock holds back a value being recorded meanwhile (its foreign key waits for it).
+    indicator = locked_row(Indicator, indicator.pk)
+    dependents = indicator_dependents(indicator)
+    if dependents["values"] != values_seen:
+        raise DeleteConflict(dependents=dependents)
+    indicator.delete()

@@ -1,12 +1,24 @@
 from django.urls import path
 
-from . import views
+from . import api, plan_views, views
 
 app_name = "initiatives"
 
+# Included at the site's root: the plan's pages that follow its initiatives sit beside the
+# plan's own (priorities/urls.py) under plans/<slug>/.
+PLAN = "plans/<slug:slug>/"
+RESULT = PLAN + "priorities/<int:number>/results/<int:result>/"
+
 urlpatterns = [
-    path("<int:pk>/", views.initiative_detail, name="detail"),
-    path("<int:pk>/edit/", views.initiative_edit, name="edit"),
-    path("<int:pk>/q<int:number>/", views.quarterly_update, name="update"),
-    path("updates/<int:pk>/review/", views.review, name="review"),
+    path("initiatives/<int:pk>/", views.initiative_detail, name="detail"),
+    path("initiatives/<int:pk>/edit/", views.initiative_edit, name="edit"),
+    path("initiatives/<int:pk>/q<int:number>/", views.quarterly_update, name="update"),
+    path("initiatives/updates/<int:pk>/review/", views.review, name="review"),
+    path(PLAN, plan_views.plan_detail, name="plan"),
+    path(PLAN + "priorities/<int:number>/", plan_views.priority_detail, name="priority"),
+    path(PLAN + "quarters/<int:number>/lock/", views.lock_quarter, name="lock"),
+    path(RESULT + "indicators/new/", plan_views.indicator_create, name="indicator_create"),
+    path(RESULT + "indicators/<int:indicator>/edit/", plan_views.indicator_edit, name="indicator_edit"),
+    path(RESULT + "indicators/<int:indicator>/delete/", plan_views.indicator_delete, name="indicator_delete"),
+    path("api/plans/<slug:slug>/", api.plan, name="api-plan"),
 ]

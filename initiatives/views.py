@@ -4,88 +4,27 @@ editors' review and the locking of quarters. Every view checks access on the ser
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
-from priorities.models import Event, LearningQuestion, Quarter
-from priorities.querysets import current_plan, initiatives_with_tracking, plan_with_quarters, reporting_quarter_number
-from reporting.models import BoardUpdate
+from civicplan.permissions import can_read, is_editor, require
+from civicplan.roles import EDITORS, STAFF
+from priorities.models import LearningQuestion, Quarter
+from priorities.querysets import plan_with_quarters
 
 from . import services
 from .forms import InitiativeForm, LockForm, QuarterlyUpdateForm, ReturnForm, UnlockForm
-from .models import Indicator, IndicatorValue, Initiative, LearningReflection, Membership, ReviewState, StatusUpdate
-from .permissions import can_read, can_write_initiative, is_editor, require
-from .roles import EDITORS, STAFF
+from .models import Indicator, IndicatorValue, Initiative, LearningReflection, Membership, StatusUpdate
+from .permissions import can_write_initiative
+from .querysets import initiatives_with_tracking
 
 
 def _status_by_quarter(initiative) -> dict[int, StatusUpdate]:
     return {u.quarter.number: u for u in initiative.status_updates.all()}
-
-
-def dashboard(request):
-    """My initiatives and where each stands, what is still due, what is coming."""
-    require(can_read(request.user))
-    today = timezone.localdate()
-    plan = current_plan(today)
-    if plan is None:
-        return render(request, "initiatives/dashboard.html", {"plan": None})
-    plan = plan_with_quarters(plan.slug)
-    quarters = list(plan.quarters.all())
-    number = reporting_quarter_number(plan, today)
-    if request.GET.get("quarter", "").isdigit() and 1 <= int(request.GET["quarter"]) <= 4:
-        number = int(request.GET["quarter"])
-    quarter = next(q for q in quarters if q.number == number)
-
-    mine = list(
-        initiatives_with_tracking(request.user)
-        .filter(priority__annual_plan=plan, memberships__user=request.user)
-        .distinct()
-        .order_by("priority__number", "number")
-    )
-    rows, due = [], []
-    for initiative in mine:
-        by_quarter = _status_by_quarter(initiative)
-        this = by_quarter.get(number)
-        rows.append(
-            {"initiative": initiative, "by_quarter": [by_quarter.get(q.number) for q in quarters], "this": this}
-        )
-        if this is None or this.review_state in (ReviewState.DRAFT, ReviewState.RETURNED):
-            due.append({"initiative": initiative, "update": this})
-    review_queue = []
-    if is_editor(request.user):
-        review_queue = list(
-            StatusUpdate.objects.filter(quarter__annual_plan=plan, review_state=ReviewState.SUBMITTED)
-            .select_related("initiative__priority", "quarter", "author")
-            .order_by("quarter__number", "initiative__priority__number", "initiative__number")
-        )
-    events = list(
-        Event.objects.filter(annual_plan=plan, quarter__number__gte=number)
-        .select_related("quarter")
-        .order_by("quarter__number", F("start_date").asc(nulls_last=True), "title")[:8]
-    )
-    # The board's reading for the quarter: its trend report, and its board update once published.
-    board_update = (
-        BoardUpdate.objects.filter(quarter=quarter, state=BoardUpdate.State.PUBLISHED)
-        .only("pk", "published_at")
-        .first()
-    )
-    return render(
-        request,
-        "initiatives/dashboard.html",
-        {
-            "board_update": board_update,
-            "plan": plan,
-            "quarters": quarters,
-            "quarter": quarter,
-            "rows": rows,
-            "due": due,
-            "review_queue": review_queue,
-            "events": events,
-        },
-    )
 
 
 def _initiative(pk: int, user) -> Initiative:
@@ -216,10 +155,8 @@ def quarterly_update(request, pk: int, number: int):
                 else:
                     messages.success(request, _("Draft saved."))
                 if request.htmx:
-                    response = render(request, "initiatives/_saved.html", {"initiative": initiative})
-                    response["HX-Redirect"] = initiative_url(initiative)
-                    return response
-                return redirect(initiative_url(initiative))
+                    return HttpResponseClientRedirect(initiative.get_absolute_url())
+                return redirect(initiative.get_absolute_url())
     else:
         initial = {
             "status": state["status"] or None,
@@ -252,12 +189,6 @@ def quarterly_update(request, pk: int, number: int):
     return render(request, template, context, status=status)
 
 
-def initiative_url(initiative) -> str:
-    from django.urls import reverse
-
-    return reverse("initiatives:detail", args=[initiative.pk])
-
-
 @require_POST
 def review(request, pk: int):
     """An editor approves or returns a submitted update. With htmx the review cell is
@@ -288,7 +219,14 @@ def review(request, pk: int):
         messages.error(request, message)
     if done:
         messages.success(request, done)
-    return redirect(request.POST.get("next") or initiative_url(update.initiative))
+    return redirect(_safe_next(request) or update.initiative.get_absolute_url())
+
+
+def _safe_next(request) -> str:
+    """Where the form asks to go back to, if it is a page of this site."""
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    return target if allowed else ""
 
 
 @require_POST
@@ -319,7 +257,7 @@ def lock_quarter(request, slug: str, number: int):
         messages.error(request, message)
     if done:
         messages.success(request, done)
-    return redirect("priorities:plan", slug)
+    return redirect("initiatives:plan", slug)
 
 
 @require_http_methods(["GET", "POST"])
@@ -354,7 +292,7 @@ def initiative_edit(request, pk: int):
                 form.add_error(None, error)
         else:
             messages.success(request, _("Initiative saved."))
-            return redirect(initiative_url(initiative))
+            return redirect(initiative.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     plan = plan_with_quarters(initiative.priority.annual_plan.slug)
     return render(

@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from civicplan.admin import SpreadsheetAdmin
-from initiatives.models import Initiative
 
 from .models import (
     AnnualPlan,
@@ -91,14 +90,6 @@ class LearningQuestionInline(admin.StackedInline):
     ordering = ["number"]
 
 
-class InitiativeInline(admin.TabularInline):
-    model = Initiative
-    extra = 0
-    fields = ["number", "title"]
-    ordering = ["number"]
-    show_change_link = True
-
-
 @admin.register(StrategicPriority)
 class StrategicPriorityAdmin(SimpleHistoryAdmin):
     list_display = ["number", "short_title", "annual_plan"]
@@ -107,7 +98,8 @@ class StrategicPriorityAdmin(SimpleHistoryAdmin):
     list_select_related = ["annual_plan"]
     search_fields = ["title", "short_title", "statement"]
     ordering = ["annual_plan__start_date", "number"]
-    inlines = [ExpectedResultInline, LearningQuestionInline, InitiativeInline]
+    # initiatives/admin.py adds the priority's initiatives.
+    inlines = [ExpectedResultInline, LearningQuestionInline]
 
 
 class PriorityItemAdmin:

@@ -3,9 +3,8 @@ from django.core.validators import MaxLengthValidator
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from civicplan.validators import no_markup
-from initiatives.forms import TEXT_MAX, no_hidden_controls
-from initiatives.models import Indicator, Initiative
+from civicplan.forms import EditForm, StructureForm
+from civicplan.validators import TEXT_MAX, no_hidden_controls, no_markup
 
 from .models import AnnualPlan, Event, ExpectedResult, LearningQuestion, Quarter, StrategicPriority
 
@@ -22,24 +21,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class EditForm(forms.ModelForm):
-    """A form that edits what is stored, in the plan's calendar or structure. An edit form
-    carries the fingerprint of the values it showed (``services.edit_fingerprint``), so
-    that a save over someone else's change is refused instead of silently undoing it; a
-    form that adds something has none."""
-
-    fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is None:
-            del self.fields["fingerprint"]
-
-    def service_fields(self) -> dict:
-        """The cleaned values, as the services take them."""
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
 
 
 class EventForm(EditForm):
@@ -78,7 +59,8 @@ class EventForm(EditForm):
         self.fields["quarter"].queryset = Quarter.objects.filter(annual_plan=plan).order_by("number")
         self.fields["priority"].queryset = StrategicPriority.objects.filter(annual_plan=plan).order_by("number")
         self.fields["initiative"].queryset = (
-            Initiative.objects.filter(priority__annual_plan=plan)
+            self.fields["initiative"]
+            .queryset.filter(priority__annual_plan=plan)
             .select_related("priority")
             .order_by("priority__number", "number")
         )
@@ -93,26 +75,6 @@ class EventForm(EditForm):
         description.widget.attrs["maxlength"] = str(TEXT_MAX)
         self.fields["priority"].empty_label = _("None")
         self.fields["initiative"].empty_label = _("None")
-
-
-class StructureForm(EditForm):
-    """A part of the plan's structure, written in the plan's language."""
-
-    def __init__(self, *args, plan: AnnualPlan, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.plan = plan
-        for name in self._meta.fields:
-            field = self.fields[name]
-            if not isinstance(field, forms.CharField):
-                continue
-            field.validators += [no_hidden_controls, no_markup]
-            # The plan's content stays in the language it is written in.
-            field.widget.attrs["lang"] = plan.language
-            if field.max_length is None:
-                # The model's text has no length: the form gives it the quarterly texts' limit.
-                field.max_length = TEXT_MAX
-                field.validators.append(MaxLengthValidator(TEXT_MAX))
-                field.widget.attrs["maxlength"] = str(TEXT_MAX)
 
 
 class PriorityForm(StructureForm):
@@ -137,32 +99,3 @@ class LearningQuestionForm(StructureForm):
         fields = ["text"]
         labels = {"text": _("Learning question")}
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
-
-
-class IndicatorForm(StructureForm):
-    """An indicator of an expected result. Baseline and target are read in the reader's
-    language ("12,5" in French), like the quarterly values; the model's clean() refuses a
-    target equal to the baseline, beside the target."""
-
-    class Meta:
-        model = Indicator
-        fields = ["name", "unit", "baseline", "target", "direction", "description"]
-        localized_fields = ["baseline", "target"]
-        labels = {
-            "name": _("Name"),
-            "unit": _("Unit"),
-            "baseline": _("Baseline"),
-            "target": _("Target"),
-            "direction": _("Direction"),
-            "description": _("How it is measured"),
-        }
-        help_texts = {
-            "unit": _("For example: organisations, people, %. Leave empty for a plain number."),
-            "baseline": _("Where it stood at the start."),
-            "target": _("Where it should be by the end of the year; it must differ from the baseline."),
-        }
-        widgets = {
-            "baseline": forms.TextInput(attrs={"inputmode": "decimal"}),
-            "target": forms.TextInput(attrs={"inputmode": "decimal"}),
-            "description": forms.Textarea(attrs={"rows": 3}),
-        }

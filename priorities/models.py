@@ -12,8 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from civicplan.models import NaturalKeyManager
 
 TITLE_MAX = 300
 
@@ -56,11 +59,6 @@ class EventKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class StrategicPlanManager(models.Manager):
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
-
-
 class StrategicPlan(models.Model):
     """The multi-year strategy (2022-2027) with its one overall goal."""
 
@@ -72,7 +70,7 @@ class StrategicPlan(models.Model):
     goal_description = models.TextField(_("goal explained"), blank=True)
     closing_statement = models.TextField(_("closing statement"), blank=True)
 
-    objects = StrategicPlanManager()
+    objects = NaturalKeyManager("slug")
     history = HistoricalRecords()
 
     class Meta:
@@ -94,11 +92,6 @@ class StrategicPlan(models.Model):
         return (self.slug,)
 
 
-class KeyChangeManager(models.Manager):
-    def get_by_natural_key(self, plan_slug, number):
-        return self.get(strategic_plan__slug=plan_slug, number=number)
-
-
 class KeyChange(models.Model):
     """One of the main changes the revised strategic plan brings (the seed lists three)."""
 
@@ -109,7 +102,7 @@ class KeyChange(models.Model):
     title = models.CharField(_("title"), max_length=TITLE_MAX)
     description = models.TextField(_("description"))
 
-    objects = KeyChangeManager()
+    objects = NaturalKeyManager("strategic_plan__slug", "number")
     history = HistoricalRecords()
 
     class Meta:
@@ -131,11 +124,6 @@ class KeyChange(models.Model):
     natural_key.dependencies = ["priorities.strategicplan"]
 
 
-class AnnualPlanManager(models.Manager):
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
-
-
 class AnnualPlan(models.Model):
     """One year of the strategic plan, July to June, in four quarters."""
 
@@ -152,7 +140,7 @@ class AnnualPlan(models.Model):
     monitoring = models.TextField(_("how the plan is monitored"), blank=True)
     calendar_note = models.TextField(_("note on the calendar"), blank=True)
 
-    objects = AnnualPlanManager()
+    objects = NaturalKeyManager("slug")
     history = HistoricalRecords()
 
     class Meta:
@@ -174,11 +162,6 @@ class AnnualPlan(models.Model):
         return quarter_bounds(self.start_date, 4)[1]
 
 
-class QuarterManager(models.Manager):
-    def get_by_natural_key(self, plan_slug, number):
-        return self.get(annual_plan__slug=plan_slug, number=number)
-
-
 class Quarter(models.Model):
     """A quarter of an annual plan ("trimestre"): Q1 is the first three months of the year."""
 
@@ -189,7 +172,7 @@ class Quarter(models.Model):
     start_date = models.DateField(_("first day"))
     end_date = models.DateField(_("last day"))
 
-    objects = QuarterManager()
+    objects = NaturalKeyManager("annual_plan__slug", "number")
 
     class Meta:
         verbose_name = _("quarter")
@@ -288,11 +271,6 @@ class QuarterLockChange(models.Model):
         return f"{self.quarter}: {'locked' if self.locked else 'unlocked'}"
 
 
-class StrategicPriorityManager(models.Manager):
-    def get_by_natural_key(self, plan_slug, number):
-        return self.get(annual_plan__slug=plan_slug, number=number)
-
-
 class StrategicPriority(models.Model):
     """A strategic priority of the year (the seed has five), with its statement."""
 
@@ -306,7 +284,7 @@ class StrategicPriority(models.Model):
     )
     statement = models.TextField(_("statement"))
 
-    objects = StrategicPriorityManager()
+    objects = NaturalKeyManager("annual_plan__slug", "number")
     history = HistoricalRecords()
 
     class Meta:
@@ -323,15 +301,14 @@ class StrategicPriority(models.Model):
     def __str__(self):
         return f"{self.number}. {self.title}"
 
+    def get_absolute_url(self):
+        # The page that follows the priority's initiatives is initiatives' (a URL name, not an import).
+        return reverse("initiatives:priority", args=[self.annual_plan.slug, self.number])
+
     def natural_key(self):
         return self.annual_plan.natural_key() + (self.number,)
 
     natural_key.dependencies = ["priorities.annualplan"]
-
-
-class PriorityItemManager(models.Manager):
-    def get_by_natural_key(self, plan_slug, priority_number, number):
-        return self.get(priority__annual_plan__slug=plan_slug, priority__number=priority_number, number=number)
 
 
 class PriorityItem(models.Model):
@@ -340,7 +317,7 @@ class PriorityItem(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     text = models.TextField(_("text"))
 
-    objects = PriorityItemManager()
+    objects = NaturalKeyManager("priority__annual_plan__slug", "priority__number", "number")
 
     class Meta:
         abstract = True
@@ -393,11 +370,6 @@ class LearningQuestion(PriorityItem):
         ]
 
 
-class OrganisationalPriorityManager(models.Manager):
-    def get_by_natural_key(self, plan_slug, area):
-        return self.get(annual_plan__slug=plan_slug, area=area)
-
-
 class OrganisationalPriority(models.Model):
     """How the organisation itself will change this year: strategy, people, systems, sustainability."""
 
@@ -411,7 +383,7 @@ class OrganisationalPriority(models.Model):
     title = models.CharField(_("title"), max_length=TITLE_MAX)
     description = models.TextField(_("description"))
 
-    objects = OrganisationalPriorityManager()
+    objects = NaturalKeyManager("annual_plan__slug", "area")
     history = HistoricalRecords()
 
     class Meta:
@@ -434,11 +406,6 @@ class OrganisationalPriority(models.Model):
         return self.annual_plan.natural_key() + (self.area,)
 
     natural_key.dependencies = ["priorities.annualplan"]
-
-
-class EventManager(models.Manager):
-    def get_by_natural_key(self, plan_slug, slug):
-        return self.get(annual_plan__slug=plan_slug, slug=slug)
 
 
 class Event(models.Model):
@@ -477,7 +444,7 @@ class Event(models.Model):
         verbose_name=_("initiative"),
     )
 
-    objects = EventManager()
+    objects = NaturalKeyManager("annual_plan__slug", "slug")
     history = HistoricalRecords()
 
     class Meta:

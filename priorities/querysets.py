@@ -5,16 +5,7 @@ import datetime
 from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 
-from initiatives.models import (
-    Indicator,
-    IndicatorValue,
-    Initiative,
-    LearningReflection,
-    Membership,
-    StatusUpdate,
-)
-
-from .models import AnnualPlan, Event, ExpectedResult, LearningQuestion, Quarter, StrategicPriority, quarter_bounds
+from .models import AnnualPlan, Event, Quarter, quarter_bounds
 
 
 def reporting_quarter_number(plan: AnnualPlan, today: datetime.date) -> int:
@@ -41,69 +32,6 @@ def plan_with_quarters(slug: str) -> AnnualPlan:
         ),
         slug=slug,
     )
-
-
-def _updates(user):
-    return Prefetch(
-        "status_updates",
-        queryset=StatusUpdate.objects.visible_to(user).select_related("quarter", "author").order_by("quarter__number"),
-    )
-
-
-def _team():
-    return Prefetch(
-        "memberships", queryset=Membership.objects.select_related("user").order_by("role", "user__username")
-    )
-
-
-def initiatives_with_tracking(user):
-    """Initiatives with their priority, their team and every status update ``user`` may read."""
-    return Initiative.objects.select_related("priority__annual_plan").prefetch_related(_updates(user), _team())
-
-
-def plan_page(slug: str, user) -> tuple[AnnualPlan, list[StrategicPriority]]:
-    plan = plan_with_quarters(slug)
-    priorities = list(
-        StrategicPriority.objects.filter(annual_plan=plan)
-        .order_by("number")
-        .prefetch_related(
-            Prefetch("initiatives", queryset=initiatives_with_tracking(user).order_by("number")),
-        )
-    )
-    return plan, priorities
-
-
-def priority_page(slug: str, number: int, user) -> tuple[AnnualPlan, StrategicPriority]:
-    plan = plan_with_quarters(slug)
-    values = Prefetch("values", queryset=IndicatorValue.objects.select_related("quarter").order_by("quarter__number"))
-    priority = get_object_or_404(
-        StrategicPriority.objects.prefetch_related(
-            Prefetch(
-                "expected_results",
-                queryset=ExpectedResult.objects.order_by("number").prefetch_related(
-                    Prefetch("indicators", queryset=Indicator.objects.order_by("number").prefetch_related(values))
-                ),
-            ),
-            Prefetch(
-                "learning_questions",
-                queryset=LearningQuestion.objects.order_by("number").prefetch_related(
-                    Prefetch(
-                        "reflections",
-                        queryset=LearningReflection.objects.select_related("quarter", "author").order_by(
-                            "quarter__number"
-                        ),
-                    )
-                ),
-            ),
-            Prefetch("initiatives", queryset=initiatives_with_tracking(user).order_by("number")),
-            Prefetch(
-                "events", queryset=Event.objects.select_related("quarter").order_by("quarter__number", "start_date")
-            ),
-        ),
-        annual_plan=plan,
-        number=number,
-    )
-    return plan, priority
 
 
 def calendar_events(plan: AnnualPlan):

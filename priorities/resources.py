@@ -269,6 +269,34 @@ def find_result(row, value) -> ExpectedResult:
     )
 
 
+class InitiativeWidget(widgets.Widget):
+    """An initiative by its number within the row's priority."""
+
+    def __init__(self, required=True, **kwargs):
+        self.required = required
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if blank(value):
+            if self.required:
+                raise ValueError(_("The initiative number is missing."))
+            return None
+        priority = find_priority(row, row.get("priority"))
+        number = whole_number(value, _("initiative"))
+        return find_numbered(
+            # The initiatives are the work's (initiatives app): named by the link events have.
+            Event._meta.get_field("initiative").related_model,
+            "priority",
+            priority,
+            number,
+            "priority__annual_plan",
+            _("Priority %(priority)s has no initiative %(number)s.") % {"priority": priority.number, "number": number},
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return value.number if value else ""
+
+
 class PlanColumnMixin:
     """A read-only ``plan`` column: the slug of the annual plan the row belongs to."""
 
@@ -335,9 +363,6 @@ class EventResource(PlanResource):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        # Late import: initiatives depends on priorities, not the other way round.
-        from initiatives.resources import InitiativeWidget
-
         self.fields["initiative"].widget = InitiativeWidget(required=False)
 
     def get_queryset(self):

@@ -1,7 +1,6 @@
 from django import forms
 
-from civicplan.validators import no_markup
-from initiatives.forms import TEXT_MAX, no_hidden_controls
+from civicplan.validators import TEXT_MAX, no_hidden_controls, no_markup
 
 from .models import BoardUpdate
 

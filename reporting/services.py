@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from initiatives.permissions import is_editor, require
+from civicplan.permissions import is_editor, require
 from priorities.models import AnnualPlan, Quarter
 
 from . import documents

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from bench import pages
-from initiatives.roles import EDITORS
+from civicplan.roles import EDITORS
 from reporting.models import BoardUpdate
 from tests.factories import UserFactory
 

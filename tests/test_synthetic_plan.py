@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 
+from civicplan.roles import EDITORS, STAFF
 from initiatives.models import (
     Indicator,
     IndicatorValue,
@@ -18,7 +19,6 @@ from initiatives.models import (
     Status,
     StatusUpdate,
 )
-from initiatives.roles import EDITORS, STAFF
 from priorities.models import (
     AnnualPlan,
     Event,

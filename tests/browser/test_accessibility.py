@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from civicplan import editing
 from initiatives.models import Initiative
 from priorities import services
 from priorities.models import Event
@@ -152,7 +153,7 @@ def test_event_form_after_a_concurrent_change(page, live_server, demo_progress):
     services.event_update(
         user=get_user_model().objects.get(username="admin"),
         event=event,
-        fingerprint=services.edit_fingerprint(event),
+        fingerprint=editing.edit_fingerprint(event),
         title="FPHN 2022",
         start_date=datetime.date(2022, 7, 6),
     )

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from civicplan import editing
 from initiatives.models import Indicator
 from priorities import services
 from tests.browser.conftest import axe_violations, format_violations, login
@@ -150,7 +151,7 @@ def test_the_editing_pages_are_accessible(new_page, live_server, demo_progress, 
     services.expected_result_update(
         user=get_user_model().objects.get(username="admin"),
         result=result,
-        fingerprint=services.edit_fingerprint(result),
+        fingerprint=editing.edit_fingerprint(result),
         text="Leur version.",
     )
     page.locator("textarea[name=text]").fill("Ma version.")

@@ -19,7 +19,7 @@ from tests.factories import (
 )
 
 PLAN = "2022-23"
-URL = reverse("api-plan", args=[PLAN])
+URL = reverse("initiatives:api-plan", args=[PLAN])
 PRIORITY_1_TITLE = (
     "Générer des connaissances et des analyses en temps opportun sur les actions de la société civile "
     "en relation avec l'espace civique et démocratique"
@@ -45,7 +45,7 @@ def test_anonymous_gets_401_json_not_a_redirect(client, seed_plan):
     assert response.status_code == 401
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "Sign in first."}
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
 
 
 @pytest.mark.django_db
@@ -58,14 +58,14 @@ def test_signed_in_without_a_role_gets_403_json(client, seed_plan):
     assert response["Content-Type"] == "application/json"
     assert "detail" in response.json()
     assert "priorities" not in response.json()
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
 
 
 @pytest.mark.django_db
 def test_a_user_without_a_role_learns_nothing_about_which_plans_exist(client, seed_plan):
     client.force_login(UserFactory(username="nobody"))
 
-    assert client.get(reverse("api-plan", args=["no-such-plan"])).status_code == 403
+    assert client.get(reverse("initiatives:api-plan", args=["no-such-plan"])).status_code == 403
 
 
 @pytest.mark.django_db
@@ -77,7 +77,7 @@ def test_every_role_reads_the_whole_plan(client, demo_progress, username):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
     data = response.json()
     assert set(data) == {"plan", "quarters", "priorities"}
     assert data["plan"] == {
@@ -176,7 +176,7 @@ def test_only_get_is_allowed(client, demo_progress, method):
 def test_an_unknown_plan_is_404_json(client, demo_progress):
     sign_in(client, "staff")
 
-    response = client.get(reverse("api-plan", args=["2030-31"]))
+    response = client.get(reverse("initiatives:api-plan", args=["2030-31"]))
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"

@@ -12,9 +12,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 
+from civicplan.roles import EDITORS
 from initiatives import services
 from initiatives.models import LearningReflection, Status, StatusUpdate
-from initiatives.roles import EDITORS
 from tests.factories import (
     InitiativeFactory,
     LearningQuestionFactory,

@@ -59,7 +59,7 @@ def test_without_htmx_the_page_reloads(editor):
 
 def test_lock_and_unlock_in_place(editor):
     q4 = Quarter.objects.get(annual_plan__slug="2022-23", number=4)
-    url = reverse("priorities:lock", args=["2022-23", 4])
+    url = reverse("initiatives:lock", args=["2022-23", 4])
     response = editor.post(url, {"action": "lock"}, headers=HTMX)
     assert response.status_code == 200
     assert '<li id="quarter-lock-4">' in response.content.decode() and "Q4 locked." in response.content.decode()
@@ -83,7 +83,7 @@ def test_others_are_refused_in_place_too(demo_progress, django_user_model, usern
         == 403
     )
     assert (
-        client.post(reverse("priorities:lock", args=["2022-23", 4]), {"action": "lock"}, headers=HTMX).status_code
+        client.post(reverse("initiatives:lock", args=["2022-23", 4]), {"action": "lock"}, headers=HTMX).status_code
         == 403
     )
     update.refresh_from_db()

@@ -47,8 +47,8 @@ def as_user(client, users, username):
 
 READ_PAGES = [
     lambda: reverse("dashboard"),
-    lambda: reverse("priorities:plan", args=["2022-23"]),
-    lambda: reverse("priorities:priority", args=["2022-23", 3]),
+    lambda: reverse("initiatives:plan", args=["2022-23"]),
+    lambda: reverse("initiatives:priority", args=["2022-23", 3]),
     lambda: reverse("priorities:calendar", args=["2022-23"]),
     lambda: reverse("initiatives:detail", args=[initiative("2.1").pk]),
 ]
@@ -70,7 +70,7 @@ def test_every_role_reads_the_plan(client, users, username, page):
 
 def test_a_signed_in_user_without_a_role_reads_nothing(client, demo_progress, django_user_model):
     client.force_login(django_user_model.objects.create_user("visitor"))
-    assert client.get(reverse("priorities:plan", args=["2022-23"])).status_code == 403
+    assert client.get(reverse("initiatives:plan", args=["2022-23"])).status_code == 403
 
 
 class TestQuarterlyForm:
@@ -146,7 +146,7 @@ class TestQuarterlyForm:
         )
 
     def test_a_locked_quarter_is_shown_and_refuses(self, client, users):
-        as_user(client, users, "editor").post(reverse("priorities:lock", args=["2022-23", 3]), {"action": "lock"})
+        as_user(client, users, "editor").post(reverse("initiatives:lock", args=["2022-23", 3]), {"action": "lock"})
         assert Quarter.objects.get_by_natural_key("2022-23", 3).locked
         as_user(client, users, "staff")
         url = update_url("1.1", 3)
@@ -195,14 +195,14 @@ class TestReviewAndLocks:
         update = StatusUpdate.objects.filter(review_state=ReviewState.SUBMITTED).first()
         as_user(client, users, username)
         assert client.post(reverse("initiatives:review", args=[update.pk]), {"action": "approve"}).status_code == 403
-        assert client.post(reverse("priorities:lock", args=["2022-23", 1]), {"action": "lock"}).status_code == 403
+        assert client.post(reverse("initiatives:lock", args=["2022-23", 1]), {"action": "lock"}).status_code == 403
         update.refresh_from_db()
         assert update.review_state == ReviewState.SUBMITTED
         assert not Quarter.objects.get_by_natural_key("2022-23", 1).locked
 
     def test_unlock_without_a_reason_is_refused(self, client, users):
         as_user(client, users, "editor")
-        lock_url = reverse("priorities:lock", args=["2022-23", 1])
+        lock_url = reverse("initiatives:lock", args=["2022-23", 1])
         client.post(lock_url, {"action": "lock"})
         response = client.post(lock_url, {"action": "unlock", "reason": ""}, follow=True)
         assert Quarter.objects.get_by_natural_key("2022-23", 1).locked
@@ -226,7 +226,7 @@ def test_board_sees_no_edit_control(client, users):
     as_user(client, users, "board")
     for url in (
         reverse("dashboard"),
-        reverse("priorities:plan", args=["2022-23"]),
+        reverse("initiatives:plan", args=["2022-23"]),
         reverse("initiatives:detail", args=[initiative("1.1").pk]),
     ):
         page = client.get(url).content.decode()
@@ -239,7 +239,7 @@ def test_board_sees_no_edit_control(client, users):
 class TestFilters:
     def test_filter_by_status_priority_and_lead(self, client, users):
         as_user(client, users, "board")
-        url = reverse("priorities:plan", args=["2022-23"])
+        url = reverse("initiatives:plan", args=["2022-23"])
         completed = client.get(url, {"status": "completed"}).content.decode()
         assert "1.3 État de la Société Civile" in completed
         assert "1.1 CIVICUS Lens" not in completed
@@ -270,9 +270,9 @@ def grow(users, extra_per_priority=6):
 
 PAGES = {
     "dashboard": lambda: reverse("dashboard"),
-    "plan": lambda: reverse("priorities:plan", args=["2022-23"]),
-    "plan-filtered": lambda: reverse("priorities:plan", args=["2022-23"]) + "?status=at_risk",
-    "priority": lambda: reverse("priorities:priority", args=["2022-23", 1]),
+    "plan": lambda: reverse("initiatives:plan", args=["2022-23"]),
+    "plan-filtered": lambda: reverse("initiatives:plan", args=["2022-23"]) + "?status=at_risk",
+    "priority": lambda: reverse("initiatives:priority", args=["2022-23", 1]),
     "initiative": lambda: reverse("initiatives:detail", args=[initiative("1.1").pk]),
     "update-form": lambda: update_url("1.1", 3),
 }
@@ -308,7 +308,7 @@ def test_the_board_reads_approved_updates_only(client, users):
     draft = StatusUpdate.objects.get(initiative=initiative("4.1"), quarter__number=3)
     assert draft.review_state == ReviewState.DRAFT
     page_url = reverse("initiatives:detail", args=[initiative("4.1").pk])
-    api_url = reverse("api-plan", args=["2022-23"])
+    api_url = reverse("initiatives:api-plan", args=["2022-23"])
 
     def latest_in_api(c):
         data = c.get(api_url).json()

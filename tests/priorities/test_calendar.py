@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
+from civicplan import editing
 from initiatives.models import Initiative
 from priorities import services
 from priorities.models import AnnualPlan, Event, EventKind, StrategicPriority
@@ -105,7 +106,7 @@ def event_form_data(event, **overrides):
     """The edit form of an existing event as it would be posted unchanged (with the
     fingerprint of the event as stored now, as the form carries it)."""
     data = {
-        "fingerprint": services.edit_fingerprint(event),
+        "fingerprint": editing.edit_fingerprint(event),
         "title": event.title,
         "quarter": event.quarter_id,
         "kind": event.kind,
@@ -282,7 +283,7 @@ def test_services_refuse_a_non_editor(plan):
     with pytest.raises(PermissionDenied):
         services.event_create(user=staff, plan=plan, title="X", quarter=quarter(plan, 1))
     with pytest.raises(PermissionDenied):
-        services.event_update(user=staff, event=fphn, fingerprint=services.edit_fingerprint(fphn), title="X")
+        services.event_update(user=staff, event=fphn, fingerprint=editing.edit_fingerprint(fphn), title="X")
     with pytest.raises(PermissionDenied):
         services.event_delete(user=staff, event=fphn)
     assert snapshot() == before
@@ -511,7 +512,7 @@ def test_the_slug_cannot_be_set_through_the_form(client, plan):
         services.event_update(
             user=get_user_model().objects.get(username="editor"),
             event=fphn,
-            fingerprint=services.edit_fingerprint(fphn),
+            fingerprint=editing.edit_fingerprint(fphn),
             slug="hijacked",
         )
 
@@ -533,7 +534,7 @@ def test_only_the_edit_form_carries_a_fingerprint(client, plan):
     client = signed_in(client, "editor")
     fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
     edit = client.get(edit_url(FPHN)).content.decode()
-    assert f'<input type="hidden" name="fingerprint" value="{services.edit_fingerprint(fphn)}"' in edit
+    assert f'<input type="hidden" name="fingerprint" value="{editing.edit_fingerprint(fphn)}"' in edit
     assert 'id="field-fingerprint"' not in edit
     assert 'name="fingerprint"' not in client.get(NEW).content.decode()
 
@@ -541,20 +542,20 @@ def test_only_the_edit_form_carries_a_fingerprint(client, plan):
 def test_the_fingerprint_reads_links_by_their_id(plan, django_assert_num_queries):
     fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
     with django_assert_num_queries(0):
-        seen = services.edit_fingerprint(fphn)
-    assert seen == services.edit_fingerprint(Event.objects.select_related("quarter", "priority").get(pk=fphn.pk))
+        seen = editing.edit_fingerprint(fphn)
+    assert seen == editing.edit_fingerprint(Event.objects.select_related("quarter", "priority").get(pk=fphn.pk))
     assert len(seen.split(".")) == len(services.EDITABLE_FIELDS)
 
 
 def test_a_stale_fingerprint_is_refused_naming_what_changed(plan):
     fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
-    seen = services.edit_fingerprint(fphn)
+    seen = editing.edit_fingerprint(fphn)
     other_priority = StrategicPriority.objects.get(annual_plan=plan, number=3)
     # Meanwhile another editor (the admin) renames it and links it to another priority.
     services.event_update(user=user("admin"), event=fphn, fingerprint=seen, title="FPHN 2022", priority=other_priority)
     before, history = snapshot(), Event.history.count()
 
-    with pytest.raises(services.EditConflict) as conflict:
+    with pytest.raises(editing.EditConflict) as conflict:
         services.event_update(user=user("editor"), event=fphn, fingerprint=seen, description="Ma version.")
 
     assert conflict.value.changed == ["title", "priority"]
@@ -567,7 +568,7 @@ def test_a_stale_fingerprint_is_refused_naming_what_changed(plan):
 def test_a_missing_fingerprint_is_a_change_of_every_field(plan, fingerprint):
     fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
     before = snapshot()
-    with pytest.raises(services.EditConflict) as conflict:
+    with pytest.raises(editing.EditConflict) as conflict:
         services.event_update(user=user("editor"), event=fphn, fingerprint=fingerprint, title="Sans empreinte")
     assert conflict.value.changed == list(services.EDITABLE_FIELDS)
     assert snapshot() == before
@@ -579,7 +580,7 @@ def test_a_fresh_fingerprint_saves_with_one_history_record(plan):
     services.event_update(
         user=user("editor"),
         event=fphn,
-        fingerprint=services.edit_fingerprint(fphn),
+        fingerprint=editing.edit_fingerprint(fphn),
         **stored_fields(fphn) | {"title": "FPHN 2022", "end_date": datetime.date(2022, 7, 16)},
     )
     fphn.refresh_from_db()
@@ -592,7 +593,7 @@ def test_saving_unchanged_values_records_no_history(client, plan):
     history, before = Event.history.count(), snapshot()
 
     services.event_update(
-        user=user("editor"), event=fphn, fingerprint=services.edit_fingerprint(fphn), **stored_fields(fphn)
+        user=user("editor"), event=fphn, fingerprint=editing.edit_fingerprint(fphn), **stored_fields(fphn)
     )
     client = signed_in(client, "editor")
     assert client.post(edit_url(FPHN), form_as_shown(client, edit_url(FPHN))).status_code == 302
@@ -603,7 +604,7 @@ def test_saving_unchanged_values_records_no_history(client, plan):
 
 def test_an_event_deleted_meanwhile_is_refused_with_a_reason(plan):
     fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
-    seen = services.edit_fingerprint(fphn)
+    seen = editing.edit_fingerprint(fphn)
     Event.objects.filter(pk=fphn.pk).delete()  # By someone else, since the page was opened.
     with (
         translation.override("en"),
@@ -658,7 +659,7 @@ def test_two_editors_at_once_the_second_sees_what_the_first_changed(client, plan
     )
     assert 'name="title" value="FPHN 2022"' in text
     again = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
-    assert again["fingerprint"] == services.edit_fingerprint(stored)
+    assert again["fingerprint"] == editing.edit_fingerprint(stored)
     assert f'name="fingerprint" value="{again["fingerprint"]}"' in text
 
     # Saving again keeps both people's changes.
@@ -717,7 +718,7 @@ def test_a_conflict_shows_a_quarter_and_a_kind_by_their_labels(client, plan):
     services.event_update(
         user=user("admin"),
         event=undated,
-        fingerprint=services.edit_fingerprint(undated),
+        fingerprint=editing.edit_fingerprint(undated),
         **stored_fields(undated) | {"quarter": quarter(plan, 3), "kind": EventKind.CAMPAIGN},
     )
 
@@ -828,7 +829,7 @@ def test_the_feed_runs_a_fixed_number_of_queries(client, plan, django_assert_num
     editor = get_user_model().objects.get(username="editor")
     for event in Event.objects.filter(annual_plan=plan, start_date__isnull=False)[:5]:
         services.event_update(
-            user=editor, event=event, fingerprint=services.edit_fingerprint(event), description="Modifié."
+            user=editor, event=event, fingerprint=editing.edit_fingerprint(event), description="Modifié."
         )
     with django_assert_num_queries(FEED_QUERIES):
         _, large = feed_events(client.get(FEED))

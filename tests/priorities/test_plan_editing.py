@@ -17,6 +17,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from civicplan import editing
+from initiatives import services as initiative_services
 from initiatives.models import Indicator, IndicatorValue
 from priorities import services
 from priorities.models import ExpectedResult, LearningQuestion, QuarterLock, StrategicPriority
@@ -29,7 +31,10 @@ PLAN = "2022-23"
 
 
 def url(name: str, *args) -> str:
-    return reverse(f"priorities:{name}", args=[PLAN, *args])
+    """A page of the plan: its structure's are the plan's (priorities), the priority page and
+    the indicators' are the initiatives' (initiatives/urls.py)."""
+    app = "initiatives" if name == "priority" or name.startswith("indicator_") else "priorities"
+    return reverse(f"{app}:{name}", args=[PLAN, *args])
 
 
 PRIORITY_PAGE = url("priority", 1)
@@ -109,14 +114,14 @@ def valid_post(name):
             "title": "Forgé",
             "short_title": "Forgé",
             "statement": "Forgé.",
-            "fingerprint": services.edit_fingerprint(priority()),
+            "fingerprint": editing.edit_fingerprint(priority()),
         },
         "expected_result_create": {"text": "Forgé."},
-        "expected_result_edit": {"text": "Forgé.", "fingerprint": services.edit_fingerprint(result(1, 2))},
+        "expected_result_edit": {"text": "Forgé.", "fingerprint": editing.edit_fingerprint(result(1, 2))},
         "expected_result_delete": {"indicators": "2", "values": "6"},
-        "learning_question_edit": {"text": "Forgé ?", "fingerprint": services.edit_fingerprint(question())},
+        "learning_question_edit": {"text": "Forgé ?", "fingerprint": editing.edit_fingerprint(question())},
         "indicator_create": indicator_fields,
-        "indicator_edit": {**indicator_fields, "fingerprint": services.edit_fingerprint(indicator(1, 2, 1))},
+        "indicator_edit": {**indicator_fields, "fingerprint": editing.edit_fingerprint(indicator(1, 2, 1))},
         "indicator_delete": {"values": "3"},
     }[name]
 
@@ -156,9 +161,9 @@ def test_the_services_refuse_a_non_editor(plan):
         lambda: services.expected_result_update(user=staff, result=result(1, 1), fingerprint="", text="X"),
         lambda: services.expected_result_delete(user=staff, result=result(1, 1), indicators_seen=1, values_seen=3),
         lambda: services.learning_question_update(user=staff, question=question(), fingerprint="", text="X"),
-        lambda: services.indicator_create(user=staff, result=result(1, 1), name="X", baseline=1, target=2),
-        lambda: services.indicator_update(user=staff, indicator=target, fingerprint="", name="X"),
-        lambda: services.indicator_delete(user=staff, indicator=target, values_seen=3),
+        lambda: initiative_services.indicator_create(user=staff, result=result(1, 1), name="X", baseline=1, target=2),
+        lambda: initiative_services.indicator_update(user=staff, indicator=target, fingerprint="", name="X"),
+        lambda: initiative_services.indicator_delete(user=staff, indicator=target, values_seen=3),
     ]
     for call in calls:
         with pytest.raises(PermissionDenied):
@@ -586,15 +591,15 @@ def test_a_value_recorded_after_the_confirmation_was_shown_stops_the_deletion(cl
 def test_a_part_deleted_meanwhile_is_refused_with_a_reason(plan):
     editor = user("editor")
     target = indicator(1, 2, 2)
-    seen = services.edit_fingerprint(target)
+    seen = editing.edit_fingerprint(target)
     Indicator.objects.filter(pk=target.pk).delete()  # By someone else, since the page was opened.
     with (
         translation.override("en"),
         pytest.raises(ValidationError, match="Someone else deleted this indicator meanwhile."),
     ):
-        services.indicator_update(user=editor, indicator=target, fingerprint=seen, target=50)
+        initiative_services.indicator_update(user=editor, indicator=target, fingerprint=seen, target=50)
     with translation.override("en"), pytest.raises(ValidationError, match="Someone else deleted"):
-        services.indicator_delete(user=editor, indicator=target, values_seen=0)
+        initiative_services.indicator_delete(user=editor, indicator=target, values_seen=0)
 
 
 # --- No lost update ------------------------------------------------------------------------
@@ -628,7 +633,7 @@ def test_a_save_over_someone_elses_change_is_refused_and_names_what_they_changed
         "campagnes",
     )
     again = {name: form[name].value() for name in form.fields}
-    assert again["fingerprint"] == services.edit_fingerprint(stored)
+    assert again["fingerprint"] == editing.edit_fingerprint(stored)
     assert client.post(page_url, again).status_code == 302
     saved = indicator(1, 1, 1)
     assert (saved.name, saved.unit, saved.target) == ("Campagnes appuyées sur nos analyses", "campagnes", 40)
@@ -641,7 +646,7 @@ def test_a_stale_priority_form_is_refused_too(client, plan):
     services.priority_update(
         user=user("admin"),
         priority=priority(),
-        fingerprint=services.edit_fingerprint(priority()),
+        fingerprint=editing.edit_fingerprint(priority()),
         statement="Leur énoncé.",
     )
     response = client.post(url("priority_edit", 1), mine)
@@ -662,8 +667,8 @@ def test_a_change_to_another_part_does_not_stop_a_save(client, plan):
     client = signed_in(client, "editor")
     mine = form_as_shown(client, url("indicator_edit", 1, 2, 1), target="250")
     other = indicator(1, 2, 2)
-    services.indicator_update(
-        user=user("admin"), indicator=other, fingerprint=services.edit_fingerprint(other), target=50
+    initiative_services.indicator_update(
+        user=user("admin"), indicator=other, fingerprint=editing.edit_fingerprint(other), target=50
     )
     assert client.post(url("indicator_edit", 1, 2, 1), mine).status_code == 302
     assert indicator(1, 2, 1).target == 250

@@ -10,8 +10,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from civicplan.roles import BOARD, EDITORS, STAFF
 from initiatives.models import Initiative, Membership
-from initiatives.roles import BOARD, EDITORS, STAFF
 
 PLAN = "2022-23"
 DEMO_USERS = [

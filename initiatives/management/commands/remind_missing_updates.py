@@ -17,7 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from initiatives.models import Initiative, Membership, ReviewState, StatusUpdate
+from initiatives.models import Initiative, ReviewState, StatusUpdate
+from initiatives.querysets import lead_prefetch
 from priorities.models import AnnualPlan, Quarter
 from priorities.querysets import current_plan, reporting_quarter_number
 
@@ -44,11 +45,7 @@ def initiatives_due(*, plan: AnnualPlan, quarter: Quarter) -> list[Initiative]:
         Initiative.objects.filter(priority__annual_plan=plan)
         .select_related("priority")
         .prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.filter(role=Membership.Role.LEAD).select_related("user"),
-                to_attr="leads",
-            ),
+            lead_prefetch(),
             Prefetch(
                 "status_updates",
                 queryset=StatusUpdate.objects.filter(quarter=quarter),

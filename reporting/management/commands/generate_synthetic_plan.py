@@ -76,6 +76,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from simple_history.utils import bulk_create_with_history
 
+from civicplan.roles import EDITORS, STAFF
 from initiatives.models import (
     Indicator,
     IndicatorValue,
@@ -86,7 +87,6 @@ from initiatives.models import (
     Status,
     StatusUpdate,
 )
-from initiatives.roles import EDITORS, STAFF
 from priorities.models import (
     AnnualPlan,
     Event,

@@ -1,0 +1,46 @@
+"""The forms every edit page of the plan is made of: an edit form carries the fingerprint
+of what it showed (civicplan/editing.py); a part of the structure is written in its plan's
+language, as plain text of at most TEXT_MAX characters."""
+
+from django import forms
+from django.core.validators import MaxLengthValidator
+
+from .validators import TEXT_MAX, no_hidden_controls, no_markup
+
+
+class EditForm(forms.ModelForm):
+    """A form that edits what is stored, in the plan's calendar or structure. An edit form
+    carries the fingerprint of the values it showed (``civicplan.editing.edit_fingerprint``), so
+    that a save over someone else's change is refused instead of silently undoing it; a
+    form that adds something has none."""
+
+    fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["fingerprint"]
+
+    def service_fields(self) -> dict:
+        """The cleaned values, as the services take them."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class StructureForm(EditForm):
+    """A part of the plan's structure, written in the plan's language."""
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        for name in self._meta.fields:
+            field = self.fields[name]
+            if not isinstance(field, forms.CharField):
+                continue
+            field.validators += [no_hidden_controls, no_markup]
+            # The plan's content stays in the language it is written in.
+            field.widget.attrs["lang"] = plan.language
+            if field.max_length is None:
+                # The model's text has no length: the form gives it the quarterly texts' limit.
+                field.max_length = TEXT_MAX
+                field.validators.append(MaxLengthValidator(TEXT_MAX))
+                field.widget.attrs["maxlength"] = str(TEXT_MAX)

@@ -1,0 +1,220 @@
+"""The plan as its readers follow it: the whole plan with each initiative's latest status,
+a priority with its results, indicators, learning question and initiatives quarter by
+quarter; and the editors' changes to the results' indicators."""
+
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
+
+from civicplan import edit_views
+from civicplan.permissions import can_read, is_editor, require
+from priorities.models import ExpectedResult
+
+from . import querysets, services
+from .forms import IndicatorForm
+from .models import Indicator, Status
+from .permissions import can_write_initiative
+
+
+def _latest(initiative):
+    updates = list(initiative.status_updates.all())
+    return updates[-1] if updates else None
+
+
+def plan_detail(request, slug: str):
+    """The goal, the priorities and their initiatives with their latest status, filtered
+    by priority, status and lead."""
+    require(can_read(request.user))
+    plan, priorities = querysets.plan_page(slug, request.user)
+    chosen_priority = request.GET.get("priority", "")
+    chosen_status = request.GET.get("status", "")
+    chosen_lead = request.GET.get("lead", "")
+    sections, leads = [], {}
+    for priority in priorities:
+        rows = []
+        for initiative in priority.initiatives.all():
+            latest, lead = _latest(initiative), initiative.lead
+            if lead is not None:
+                leads[lead.username] = lead
+            if chosen_priority and str(priority.number) != chosen_priority:
+                continue
+            if chosen_status and (latest.status if latest else "none") != chosen_status:
+                continue
+            if chosen_lead and (lead.username if lead else "") != chosen_lead:
+                continue
+            member_ids = {m.user_id for m in initiative.memberships.all()}
+            rows.append(
+                {
+                    "initiative": initiative,
+                    "latest": latest,
+                    "lead": lead,
+                    "can_write": can_write_initiative(request.user, initiative, member_ids),
+                }
+            )
+        if rows or not (chosen_priority or chosen_status or chosen_lead):
+            sections.append({"priority": priority, "rows": rows})
+    return render(
+        request,
+        "priorities/plan_detail.html",
+        {
+            "plan": plan,
+            "sections": sections,
+            "priorities": priorities,
+            "statuses": [*Status.choices, ("none", _("No update yet"))],
+            "leads": sorted(leads.values(), key=lambda u: u.get_full_name() or u.username),
+            "chosen": {"priority": chosen_priority, "status": chosen_status, "lead": chosen_lead},
+            "is_editor": is_editor(request.user),
+            "quarters": list(plan.quarters.all()),
+        },
+    )
+
+
+def priority_detail(request, slug: str, number: int):
+    require(can_read(request.user))
+    plan, priority = querysets.priority_page(slug, number, request.user)
+    quarters = list(plan.quarters.all())
+    results = []
+    for result in priority.expected_results.all():
+        indicators = []
+        for indicator in result.indicators.all():
+            by_quarter = {v.quarter.number: v for v in indicator.values.all()}
+            indicators.append({"indicator": indicator, "values": [by_quarter.get(q.number) for q in quarters]})
+        results.append({"result": result, "indicators": indicators})
+    rows = [
+        {
+            "initiative": i,
+            "by_quarter": [
+                next((u for u in i.status_updates.all() if u.quarter.number == q.number), None) for q in quarters
+            ],
+            "lead": i.lead,
+        }
+        for i in priority.initiatives.all()
+    ]
+    return render(
+        request,
+        "priorities/priority_detail.html",
+        {
+            "plan": plan,
+            "priority": priority,
+            "quarters": quarters,
+            "results": results,
+            "rows": rows,
+            # The groups were read by can_read() above: no query more.
+            "is_editor": is_editor(request.user),
+        },
+    )
+
+
+def _structure_result(slug: str, number: int, result: int) -> ExpectedResult:
+    return get_object_or_404(
+        ExpectedResult.objects.select_related("priority__annual_plan"),
+        priority__annual_plan__slug=slug,
+        priority__number=number,
+        number=result,
+    )
+
+
+def _structure_indicator(slug: str, number: int, result: int, indicator: int) -> Indicator:
+    return get_object_or_404(
+        Indicator.objects.select_related("expected_result__priority__annual_plan"),
+        expected_result__priority__annual_plan__slug=slug,
+        expected_result__priority__number=number,
+        expected_result__number=result,
+        number=indicator,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def indicator_create(request, slug: str, number: int, result: int):
+    """An editor adds an indicator to an expected result; it takes the next number."""
+    require(is_editor(request.user))
+    parent = _structure_result(slug, number, result)
+    return edit_views.edit_form(
+        request,
+        priority=parent.priority,
+        obj=Indicator(expected_result=parent),
+        form_class=IndicatorForm,
+        save=lambda form: services.indicator_create(user=request.user, result=parent, **form.service_fields()),
+        done=lambda saved: (
+            _("Indicator %(code)s added.") % {"code": saved.code},
+            f"{parent.priority.get_absolute_url()}#result-{parent.number}",
+        ),
+        context={
+            "heading": _("Add an indicator to expected result %(code)s") % {"code": parent.code},
+            "about": parent,
+            "action": reverse("initiatives:indicator_create", args=[slug, number, result]),
+            "submit": _("Add the indicator"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def indicator_edit(request, slug: str, number: int, result: int, indicator: int):
+    require(is_editor(request.user))
+    item = _structure_indicator(slug, number, result, indicator)
+    return edit_views.edit_form(
+        request,
+        priority=item.expected_result.priority,
+        obj=item,
+        form_class=IndicatorForm,
+        save=lambda form: services.indicator_update(
+            user=request.user, indicator=item, fingerprint=form.cleaned_data["fingerprint"], **form.service_fields()
+        ),
+        done=lambda saved: (
+            _("Indicator %(code)s saved.") % {"code": item.code},
+            f"{item.expected_result.priority.get_absolute_url()}#indicator-{result}-{indicator}",
+        ),
+        context={
+            "heading": _("Edit indicator %(code)s") % {"code": item.code},
+            "about": item.expected_result,
+            "action": reverse("initiatives:indicator_edit", args=[slug, number, result, indicator]),
+            "submit": _("Save the indicator"),
+            "delete_url": reverse("initiatives:indicator_delete", args=[slug, number, result, indicator]),
+            "delete_label": _("Delete this indicator"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def indicator_delete(request, slug: str, number: int, result: int, indicator: int):
+    """GET asks for confirmation, with the number of values that go with the indicator;
+    POST deletes them all."""
+    require(is_editor(request.user))
+    item = _structure_indicator(slug, number, result, indicator)
+
+    def delete(seen):
+        services.indicator_delete(user=request.user, indicator=item, values_seen=seen["values"])
+        return _("Indicator %(code)s deleted.") % {"code": item.code}
+
+    def consequences(dependents):
+        if not dependents["values"]:
+            return [_("It has no recorded value.")]
+        return [
+            ngettext(
+                "Its %(count)s recorded value will be deleted with it.",
+                "Its %(count)s recorded values will be deleted with it.",
+                dependents["values"],
+            )
+            % {"count": dependents["values"]},
+            *edit_views.locked_values_sentence(dependents),
+        ]
+
+    return edit_views.confirm_delete(
+        request,
+        priority=item.expected_result.priority,
+        item=item,
+        dependents=services.indicator_dependents(item),
+        seen_names=("values",),
+        delete=delete,
+        consequences=consequences,
+        done_url=f"{item.expected_result.priority.get_absolute_url()}#results-heading",
+        context={
+            "heading": _("Delete indicator %(code)s") % {"code": item.code},
+            "text": item.name,
+            "action": reverse("initiatives:indicator_delete", args=[slug, number, result, indicator]),
+            "confirm": _("Yes, delete the indicator"),
+            "back": reverse("initiatives:indicator_edit", args=[slug, number, result, indicator]),
+        },
+    )
