@@ -29,11 +29,13 @@ load-plan: install
 demo-users: install
 	$(PY) manage.py create_demo_users
 
-## test: install, then run the whole suite (DATABASE_URL picks the database; SQLite by default);
-## PYTEST_ARGS passes options on, e.g. make test PYTEST_ARGS="-m 'not browser'"
+## test: install, then run the whole suite (DATABASE_URL picks the database; SQLite by default),
+## on every core (TEST_WORKERS=0: in this process only); PYTEST_ARGS passes options on,
+## e.g. make test PYTEST_ARGS="-m 'not browser'"
 PYTEST_ARGS ?=
+TEST_WORKERS ?= auto
 test: install browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## browser: install Chromium for the browser tests (tests/browser) when it is missing and root can;
 ## never fails: without Chromium the browser tests skip (or fail, with CIVICPLAN_REQUIRE_BROWSER=1)
