@@ -57,6 +57,18 @@ def test_without_htmx_the_page_reloads(editor):
     assert update.review_state == ReviewState.APPROVED
 
 
+@pytest.mark.parametrize(
+    ("given", "followed"),
+    [("/reports/", True), ("https://elsewhere.example/phish", False), ("//elsewhere.example/", False)],
+    ids=["this-site", "another-site", "scheme-relative"],
+)
+def test_after_a_review_the_page_goes_back_only_to_this_site(editor, given, followed):
+    update = submitted()
+    response = editor.post(reverse("initiatives:review", args=[update.pk]), {"action": "approve", "next": given})
+    assert response.status_code == 302
+    assert response["Location"] == (given if followed else reverse("initiatives:detail", args=[update.initiative_id]))
+
+
 def test_lock_and_unlock_in_place(editor):
     q4 = Quarter.objects.get(annual_plan__slug="2022-23", number=4)
     url = reverse("initiatives:lock", args=["2022-23", 4])
