@@ -11,6 +11,7 @@ show the other person's value there. A deletion confirms the counts of what goes
 """
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,10 +27,10 @@ EDITED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {}
 
 @dataclass
 class EditConflict(Exception):
-    """Someone else saved the same part of the plan (or the same event) since the form
-    was opened."""
+    """Someone else saved the same thing (a part of the plan, an event, a quarterly update)
+    since the form was opened."""
 
-    current: models.Model  # as it is stored now
+    current: object  # as it is stored now: the model, or the quarterly state
     changed: list[str]  # the names of the fields they changed
 
 
@@ -54,34 +55,45 @@ def _as_stored(value):
     return value.pk if isinstance(value, models.Model) else value
 
 
+def fingerprint(values: Mapping[str, object]) -> str:
+    """What an edit form carries of the values it showed: a short hash per named value
+    (a model's field, an indicator's value...), so that a save can tell which of them
+    someone else changed since."""
+    return ".".join(f"{name}:{_value_hash(_as_stored(value))}" for name, value in values.items())
+
+
+def _seen(fingerprint: str) -> dict[str, str]:
+    pairs = (part.partition(":") for part in fingerprint.split("."))
+    return {name: hashed for name, colon, hashed in pairs if colon}
+
+
+def changed_fields(fingerprint: str, values: Mapping[str, object]) -> list[str]:
+    """The names of ``values`` (as stored now) whose value is not the one ``fingerprint``
+    was made from; all of them when ``fingerprint`` is not one."""
+    seen = _seen(fingerprint)
+    return [name for name, value in values.items() if seen.get(name) != _value_hash(_as_stored(value))]
+
+
+def _edited(obj) -> dict:
+    return {name: _stored(obj, name) for name in EDITED_FIELDS[type(obj)]}
+
+
 def edit_fingerprint(obj) -> str:
-    """What an edit form carries of the values it showed: a short hash per editable field
-    (``EDITED_FIELDS``), so that a save can tell which fields someone else changed since."""
-    return ".".join(_value_hash(_stored(obj, name)) for name in EDITED_FIELDS[type(obj)])
+    """The :func:`fingerprint` of the fields an edit form of ``obj`` shows (``EDITED_FIELDS``)."""
+    return fingerprint(_edited(obj))
 
 
 def changed_since(obj, fingerprint: str) -> list[str]:
-    """The editable fields of ``obj`` whose stored value is not the one ``fingerprint`` was
+    """The edited fields of ``obj`` whose stored value is not the one ``fingerprint`` was
     made from; all of them when ``fingerprint`` is not one."""
-    names = EDITED_FIELDS[type(obj)]
-    seen, now = fingerprint.split("."), edit_fingerprint(obj).split(".")
-    if len(seen) != len(now):
-        seen = [""] * len(now)
-    return [name for name, before, after in zip(names, seen, now, strict=True) if before != after]
+    return changed_fields(fingerprint, _edited(obj))
 
 
 def left_as_shown(model, fingerprint: str, fields: dict) -> set[str]:
     """The names in ``fields`` (what an editor's form sent) whose value is still the one
     the form showed (``fingerprint``): the fields the editor did not change."""
-    names = EDITED_FIELDS[model]
-    seen = fingerprint.split(".")
-    if len(seen) != len(names):
-        return set()
-    return {
-        name
-        for name, before in zip(names, seen, strict=True)
-        if name in fields and _value_hash(_as_stored(fields[name])) == before
-    }
+    sent = {name: value for name, value in fields.items() if name in EDITED_FIELDS[model]}
+    return set(sent) - set(changed_fields(fingerprint, sent))
 
 
 def require_editor(user) -> None:

@@ -8,7 +8,7 @@ from civicplan.forms import StructureForm
 from civicplan.validators import TEXT_MAX, no_hidden_controls, no_markup
 
 from .models import Indicator, Status
-from .services import QuarterlyInput, needs_risks
+from .services import QuarterlyInput, indicator_field, needs_risks
 
 
 def text_field(label, help_text="", required=False, rows=4, plain_text=False):
@@ -50,7 +50,7 @@ class QuarterlyUpdateForm(forms.Form):
     )
     risks = text_field(_("Risks"), _("Needed when the initiative is at risk or off track."), rows=3, plain_text=True)
     next_steps = text_field(_("Next steps"), rows=3, plain_text=True)
-    digest = forms.CharField(widget=forms.HiddenInput)
+    fingerprint = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, indicators=(), question=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,7 +76,7 @@ class QuarterlyUpdateForm(forms.Form):
 
     @staticmethod
     def indicator_field(indicator) -> str:
-        return f"indicator_{indicator.pk}"
+        return indicator_field(indicator.pk)
 
     def indicator_bound_fields(self):
         return [self[self.indicator_field(i)] for i in self.indicators]

@@ -3,12 +3,10 @@ may do it, validates with full_clean() and writes in one transaction: all or not
 
 A quarter's writes take its row lock (``select_for_update``), so a save racing a lock,
 or two saves of the same update, are put one after the other; the second then finds the
-version it started from gone and is refused with what changed, never overwriting.
+values it started from changed and is refused, naming them, never overwriting.
 """
 
 import decimal
-import hashlib
-import json
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +18,8 @@ from django.utils.translation import gettext as _
 from civicplan.editing import (
     EDITED_FIELDS,
     DeleteConflict,
+    EditConflict,
+    changed_fields,
     editable,
     locked_row,
     next_number,
@@ -47,14 +47,6 @@ class QuarterLocked(ValidationError):
         super().__init__(
             _("%(quarter)s is locked: it takes no change. Ask an editor to unlock it.") % {"quarter": quarter.code}
         )
-
-
-@dataclass
-class UpdateConflict(Exception):
-    """Someone else saved the same update (or its shared values) since the form was opened."""
-
-    current: dict
-    changed: list[str]
 
 
 @dataclass(frozen=True)
@@ -104,29 +96,19 @@ def quarterly_state(*, initiative: Initiative, quarter: Quarter) -> dict:
     }
 
 
-def state_digest(state: dict) -> str:
-    """A fingerprint of a quarterly state, carried by the form to detect a concurrent edit."""
-    plain = {
-        **state,
-        "values": {str(k): (str(v) if v is not None else None) for k, v in sorted(state["values"].items())},
-    }
-    return hashlib.sha256(json.dumps(plain, sort_keys=True, default=str).encode()).hexdigest()
+def indicator_field(indicator_id: int) -> str:
+    """The name of an indicator's value in the quarterly form and its fingerprint."""
+    return f"indicator_{indicator_id}"
 
 
-def _changed_fields(started: dict | None, current: dict) -> list[str]:
-    labels = {
-        "status": _("status"),
-        "narrative": _("progress"),
-        "risks": _("risks"),
-        "next_steps": _("next steps"),
-        "reflection": _("reflection"),
-    }
-    if started is None:
-        return [str(label) for label in labels.values()]
-    changed = [str(label) for key, label in labels.items() if started.get(key) != current.get(key)]
-    if started.get("values") != current.get("values"):
-        changed.append(_("indicator values"))
-    return changed
+def quarterly_values(state: dict) -> dict:
+    """A quarterly state (:func:`quarterly_state`) named as the form's fields are: what the
+    form's fingerprint is made of, and what a conflict names."""
+    values = {name: state[name] for name in ("status", "narrative", "risks", "next_steps")}
+    values |= {indicator_field(pk): value for pk, value in sorted(state["values"].items())}
+    if state["reflection"] is not None:
+        values["reflection"] = state["reflection"]
+    return values
 
 
 @transaction.atomic
@@ -136,14 +118,14 @@ def quarterly_update_save(
     initiative: Initiative,
     quarter: Quarter,
     data: QuarterlyInput,
-    digest: str,
-    started: dict | None = None,
+    fingerprint: str,
     submit: bool = False,
 ) -> StatusUpdate:
     """Save an initiative's quarterly update, its indicator values and its reflection.
 
-    ``digest`` is the :func:`state_digest` of the state the user started from; if the
-    state has changed since, nothing is saved and :class:`UpdateConflict` says what.
+    ``fingerprint`` is the :func:`~civicplan.editing.fingerprint` of the
+    :func:`quarterly_values` the user started from; if someone else changed any of them
+    since, nothing is saved and :class:`~civicplan.editing.EditConflict` names those.
     """
     if not can_write_initiative(user, initiative):
         raise PermissionDenied
@@ -151,8 +133,9 @@ def quarterly_update_save(
     if initiative.priority.annual_plan_id != quarter.annual_plan_id:
         raise ValidationError(_("The quarter belongs to another annual plan."))
     current = quarterly_state(initiative=initiative, quarter=quarter)
-    if state_digest(current) != digest:
-        raise UpdateConflict(current=current, changed=_changed_fields(started, current))
+    changed = changed_fields(fingerprint, quarterly_values(current))
+    if changed:
+        raise EditConflict(current=current, changed=changed)
 
     update = StatusUpdate.objects.select_for_update().filter(initiative=initiative, quarter=quarter).first()
     if update is None:

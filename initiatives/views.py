@@ -6,11 +6,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from civicplan.editing import EditConflict, fingerprint
 from civicplan.permissions import can_read, is_editor, require
 from civicplan.roles import EDITORS, STAFF
 from priorities.models import LearningQuestion, Quarter
@@ -18,7 +20,7 @@ from priorities.querysets import plan_with_quarters
 
 from . import services
 from .forms import InitiativeForm, LockForm, QuarterlyUpdateForm, ReturnForm, UnlockForm
-from .models import Indicator, IndicatorValue, Initiative, LearningReflection, Membership, StatusUpdate
+from .models import Indicator, IndicatorValue, Initiative, LearningReflection, Membership, Status, StatusUpdate
 from .permissions import can_write_initiative
 from .querysets import initiatives_with_tracking
 
@@ -82,29 +84,25 @@ def initiative_detail(request, pk: int):
     )
 
 
-HISTORY_IGNORED = {"history_id", "history_date", "history_change_reason", "history_type", "history_user_id"}
-HISTORY_IGNORED |= {"updated_at", "created_at", "version", "author_id"}
+# What a change to the tracking is not about: when and by whom it was saved.
+HISTORY_IGNORED = {"updated_at", "created_at", "version", "author"}
 
 
 def _history(*querysets, limit=100):
-    """Every change to the tracking, newest first, each with the fields it changed.
+    """Every change to the tracking, newest first, each with the fields it changed (by
+    their labels, in the form's order).
 
-    Diffs are made in memory against the record before it (one query per kind of thing,
-    whatever the number of changes)."""
+    Diffs are made in memory against the record before it (simple-history's
+    ``diff_against``; one query per kind of thing, whatever the number of changes)."""
     rows = []
     for queryset in querysets:
         previous = {}
         for record in queryset.select_related("history_user").order_by("history_date", "history_id"):
             before = previous.get(record.id)
-            fields = [f.attname for f in record._meta.concrete_fields if f.attname not in HISTORY_IGNORED]
-            if before is None:
-                changed = []
-            else:
-                changed = [
-                    str(record._meta.get_field(name.removesuffix("_id")).verbose_name)
-                    for name in fields
-                    if getattr(before, name) != getattr(record, name)
-                ]
+            changed = []
+            if before is not None:
+                names = set(record.diff_against(before, excluded_fields=HISTORY_IGNORED).changed_fields)
+                changed = [str(f.verbose_name) for f in record.instance_type._meta.fields if f.name in names]
             rows.append({"record": record, "kind": record.instance_type._meta.verbose_name, "changed": changed})
             previous[record.id] = record
     rows.sort(key=lambda row: row["record"].history_date, reverse=True)
@@ -142,10 +140,10 @@ def quarterly_update(request, pk: int, number: int):
                     initiative=initiative,
                     quarter=quarter,
                     data=form.to_input(),
-                    digest=form.cleaned_data["digest"],
+                    fingerprint=form.cleaned_data["fingerprint"],
                     submit="submit" in request.POST,
                 )
-            except services.UpdateConflict as error:
+            except EditConflict as error:
                 conflict = error
             except ValidationError as error:
                 form.add_error(None, error)
@@ -168,13 +166,15 @@ def quarterly_update(request, pk: int, number: int):
         for indicator in indicators:
             initial[QuarterlyUpdateForm.indicator_field(indicator)] = state["values"].get(indicator.pk)
         form = QuarterlyUpdateForm(initial=initial, indicators=indicators, question=question)
-    digest = services.state_digest(state)
+    conflict_rows = []
     if conflict is not None:
-        # The user's words stay in the form; the digest moves on, so saving again keeps theirs.
+        # The user's words stay in the form; the fingerprint moves on to what is stored now,
+        # so that saving again, knowingly, keeps theirs.
+        conflict_rows = _conflict_rows(form, conflict)
         form.data = form.data.copy()
-        form.data["digest"] = digest
+        form.data["fingerprint"] = fingerprint(services.quarterly_values(conflict.current))
     else:
-        form.initial["digest"] = digest
+        form.initial["fingerprint"] = fingerprint(services.quarterly_values(state))
     context = {
         "plan": plan,
         "initiative": initiative,
@@ -182,11 +182,27 @@ def quarterly_update(request, pk: int, number: int):
         "form": form,
         "update": update,
         "conflict": conflict,
+        "conflict_rows": conflict_rows,
         "locked": quarter.locked,
     }
     template = "initiatives/_update_form.html" if request.htmx else "initiatives/update_form.html"
     status = 409 if conflict else (400 if request.method == "POST" else 200)
     return render(request, template, context, status=status)
+
+
+def _conflict_rows(form, conflict: EditConflict) -> list[dict]:
+    """What someone else changed, each by its label in the form, with what it holds now."""
+    values = services.quarterly_values(conflict.current)
+    rows = []
+    for name in conflict.changed:
+        value = values[name]
+        if name == "status":
+            value = Status(value).label if value else ""
+        elif name.startswith("indicator_"):
+            value = "" if value is None else formats.localize(value)
+        label = form[name].label if name in form.fields else name
+        rows.append({"label": label, "value": value})
+    return rows
 
 
 @require_POST

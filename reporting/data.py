@@ -9,6 +9,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
 from initiatives.models import Status
 
 # Best last: a move to the right is "better". Not started sits between trouble and
@@ -25,12 +28,12 @@ STATUS_ORDER = (Status.OFF_TRACK, Status.AT_RISK, Status.NOT_STARTED, Status.ON_
 NEEDS_ATTENTION = (Status.AT_RISK, Status.OFF_TRACK)
 
 
-class Trend:
-    BETTER = "better"
-    SAME = "same"
-    WORSE = "worse"
-    NEW = "new"  # a status this quarter, none the quarter before
-    NONE = "none"  # no approved status this quarter
+class Trend(models.TextChoices):
+    BETTER = "better", _("Better")
+    SAME = "same", _("Same")
+    WORSE = "worse", _("Worse")
+    NEW = "new", _("New")  # a status this quarter, none the quarter before
+    NONE = "none", _("No approved update")  # no approved status this quarter
 
 
 @dataclass(frozen=True)

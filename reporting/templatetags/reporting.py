@@ -25,23 +25,17 @@ def kind_label(value: str) -> str:
     return EventKind(value).label
 
 
-TREND_LABELS = {
-    Trend.BETTER: ("↑", lambda: _("Better")),
-    Trend.SAME: ("→", lambda: _("Same")),
-    Trend.WORSE: ("↓", lambda: _("Worse")),
-    Trend.NEW: ("•", lambda: _("New")),
-    Trend.NONE: ("–", lambda: _("No approved update")),
-}
+TREND_SYMBOLS = {Trend.BETTER: "↑", Trend.SAME: "→", Trend.WORSE: "↓", Trend.NEW: "•", Trend.NONE: "–"}
 
 
 @register.filter
 def trend_symbol(value: str) -> str:
-    return TREND_LABELS[value][0]
+    return TREND_SYMBOLS[value]
 
 
 @register.filter
 def trend_label(value: str) -> str:
-    return TREND_LABELS[value][1]()
+    return Trend(value).label
 
 
 @register.filter
