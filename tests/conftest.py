@@ -17,18 +17,17 @@ transactions that every test nests in:
 A test sees exactly what a per-test load gave it, and whatever it writes is rolled back.
 """
 
+import contextlib
+
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import UserFactory
-from tests.helpers import recreate_roles
-
-PLAN_FIXTURE = settings.BASE_DIR / "fixtures" / "annual_plan_2022_23.json"
-DEMO_FIXTURE = settings.BASE_DIR / "fixtures" / "demo_progress_2022_23.json"
-DEMO_USERNAMES = ["admin", "editor", "staff", "staff2", "board"]
+from tests.helpers import DEMO_FIXTURE, PLAN_FIXTURE, recreate_roles
 
 EMPTY, PLAN, DEMO = 0, 1, 2
 
@@ -153,6 +152,35 @@ def seed_plan(_worlds, db, request):
 def demo_progress(_worlds, db, request):
     """The seed plan with the demo accounts and the demo progress of Q1-Q3."""
     _load_for_one_test(request, DEMO)
+
+
+@pytest.fixture
+def django_assert_num_queries():
+    """pytest-django's, but a failure always lists the SQL that ran (pytest-django's does
+    only with -v): a page that grew a query says which at once."""
+
+    @contextlib.contextmanager
+    def assert_num_queries(expected: int):
+        with CaptureQueriesContext(connection) as context:
+            yield context
+        if len(context) != expected:
+            sql = "\n".join(f"{n}. {query['sql']}" for n, query in enumerate(context.captured_queries, 1))
+            pytest.fail(f"Expected {expected} queries, {len(context)} ran:\n{sql}", pytrace=False)
+
+    return assert_num_queries
+
+
+@pytest.fixture
+def client():
+    """A browser asking for English: the tests read the English interface (French is
+    asked for by the tests of translations)."""
+    return Client(headers={"Accept-Language": "en"})
+
+
+@pytest.fixture
+def users(demo_progress, django_user_model):
+    """The demo accounts, by username."""
+    return {u.username: u for u in django_user_model.objects.all()}
 
 
 @pytest.fixture

@@ -172,3 +172,22 @@ class EventFactory(factory.django.DjangoModelFactory):
     quarter = factory.LazyAttribute(lambda e: quarter_of(e.annual_plan, 1))
     slug = factory.Sequence(lambda n: f"event-{n}")
     title = factory.Sequence(lambda n: f"Évènement {n}")
+
+
+def grow(users, extra_per_priority=6):
+    """Add initiatives with a team, updates in every quarter, indicators with values and events."""
+    quarters = list(Quarter.objects.filter(annual_plan__slug="2022-23").order_by("number"))
+    for priority in StrategicPriority.objects.filter(annual_plan__slug="2022-23"):
+        result = priority.expected_results.first()
+        for n in range(extra_per_priority):
+            extra = InitiativeFactory(priority=priority, number=50 + n)
+            extra.expected_results.add(result)
+            MembershipFactory(initiative=extra, user=users["staff"], role=Membership.Role.MEMBER)
+            MembershipFactory(initiative=extra, role=Membership.Role.LEAD)
+            for quarter in quarters:
+                StatusUpdateFactory(initiative=extra, quarter=quarter, status=Status.AT_RISK, risks="R")
+        indicator = IndicatorFactory(expected_result=result, number=90)
+        for quarter in quarters:
+            IndicatorValueFactory(indicator=indicator, quarter=quarter)
+        for quarter in quarters:
+            EventFactory(annual_plan=priority.annual_plan, quarter=quarter, priority=priority)

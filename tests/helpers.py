@@ -7,6 +7,13 @@ import socket
 import threading
 import time
 
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+
+PLAN_FIXTURE = settings.BASE_DIR / "fixtures" / "annual_plan_2022_23.json"
+DEMO_FIXTURE = settings.BASE_DIR / "fixtures" / "demo_progress_2022_23.json"
+DEMO_USERNAMES = ["admin", "editor", "staff", "staff2", "board"]
+
 
 def form_as_shown(client, page_url, **changes):
     """What the edit form at ``page_url`` posts back when the editor changes ``changes``:
@@ -85,3 +92,13 @@ def table_rows(*models_or_app_labels) -> dict:
     for each in models_or_app_labels:
         models += list(apps.get_app_config(each).get_models()) if isinstance(each, str) else [each]
     return {model._meta.label: list(model._base_manager.order_by("pk").values_list()) for model in models}
+
+
+def refused_by_database(write):
+    """Run ``write`` in its own savepoint and tell whether the database refused it."""
+    try:
+        with transaction.atomic():
+            write()
+    except (IntegrityError, DatabaseError):
+        return True
+    return False

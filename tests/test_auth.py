@@ -3,15 +3,9 @@
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def client():
-    return Client(headers={"Accept-Language": "en"})
 
 
 @pytest.fixture

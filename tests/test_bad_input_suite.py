@@ -34,7 +34,7 @@ from initiatives import services
 from initiatives.models import Indicator, Initiative, Status, StatusUpdate
 from priorities.models import AnnualPlan, Event, EventKind, StrategicPriority
 from reporting.models import BoardUpdate
-from tests.spreadsheets.test_bad_input import (
+from tests.spreadsheets.files import (
     BAD_LINE,
     PDF,
     PNG,
@@ -89,17 +89,6 @@ def test_the_snapshot_covers_every_model_and_its_history(db):
 
 
 # --- users and pages -------------------------------------------------------------------
-
-
-@pytest.fixture
-def client():
-    """A browser reading the English interface: the messages asserted are the English ones."""
-    return Client(headers={"Accept-Language": "en"})
-
-
-@pytest.fixture
-def users(demo_progress, django_user_model):
-    return {u.username: u for u in django_user_model.objects.all()}
 
 
 def messages_of(response) -> list[str]:
@@ -744,7 +733,8 @@ def test_a_stale_form_is_refused_as_a_conflict_and_writes_nothing(client, users)
 
     assert response.status_code == 409
     assert response.context["conflict"] is not None
-    assert "progress" in response.context["conflict"].changed
+    assert "narrative" in response.context["conflict"].changed
+    assert "Progress this quarter" in [str(row["label"]) for row in response.context["conflict_rows"]]
     assert "Someone else saved this update" in response.content.decode()
     assert StatusUpdate.objects.get(pk=update.pk).version == update.version
     assert not StatusUpdate.history.filter(narrative="Version périmée de Samuel.").exists()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.utils.html import escape
 
 from priorities.models import StrategicPriority
@@ -188,7 +189,9 @@ def test_the_french_catalogue_translates_the_interface_words():
 
 
 @pytest.fixture
-def staff_client(client, demo_progress):
+def staff_client(demo_progress):
+    """A browser that asks for no language: the site's default answers."""
+    client = Client()
     client.force_login(get_user_model().objects.get(username="staff"))
     return client
 

@@ -157,3 +157,10 @@ def format_violations(violations: list[dict]) -> str:
             if node.get("failureSummary"):
                 lines.extend(f"      {line}" for line in node["failureSummary"].splitlines())
     return "\n".join(lines)
+
+
+def assert_accessible(page, what: str):
+    # Wait for the page to be complete (styles applied) before judging colours.
+    page.wait_for_load_state("load")
+    violations = axe_violations(page)
+    assert not violations, f"axe-core on {what} ({page.url}):\n{format_violations(violations)}"

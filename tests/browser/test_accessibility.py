@@ -14,7 +14,7 @@ from civicplan import editing
 from initiatives.models import Initiative
 from priorities import services
 from priorities.models import Event
-from tests.browser.conftest import axe_violations, format_violations, login
+from tests.browser.conftest import assert_accessible, axe_violations, format_violations, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,13 +24,6 @@ FPHN = "q1-forum-politique-de-haut-niveau"
 
 def initiative_pk(priority: int, number: int) -> int:
     return Initiative.objects.get(priority__annual_plan__slug="2022-23", priority__number=priority, number=number).pk
-
-
-def assert_accessible(page, what: str):
-    # Wait for the page to be complete (styles applied) before judging colours.
-    page.wait_for_load_state("load")
-    violations = axe_violations(page)
-    assert not violations, f"axe-core on {what} ({page.url}):\n{format_violations(violations)}"
 
 
 def test_sign_in(page, live_server, demo_progress):

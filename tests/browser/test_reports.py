@@ -5,8 +5,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import login
-from tests.browser.test_accessibility import assert_accessible
+from tests.browser.conftest import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

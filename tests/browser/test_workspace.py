@@ -179,7 +179,10 @@ def test_a_concurrent_edit_is_shown_and_keeps_what_was_typed(new_page, live_serv
     assert posted.value.status == 409
     alert = page.locator("#update-form [role=alert]")
     expect(alert).to_contain_text("Someone else saved this update while you were writing.")
-    expect(alert).to_contain_text("The editor's version.")
+    # Only what the editor changed is named, by its label in the form, with its value now.
+    expect(alert).to_contain_text("What they changed: Progress this quarter.")
+    expect(alert.locator("dt")).to_have_text(["Progress this quarter"])
+    expect(alert.locator("dd")).to_have_text(["The editor's version."])
     expect(page.get_by_label("Progress this quarter")).to_have_value(mine)
     assert StatusUpdate.objects.get(pk=update.pk).narrative == "The editor's version."
 
@@ -215,7 +218,7 @@ def test_the_board_sees_no_edit_control_and_a_forged_post_is_refused(page, live_
             "narrative": "Forged by the board.",
             "risks": "None.",
             "next_steps": "",
-            "digest": "x",
+            "fingerprint": "x",
             "submit": "1",
         },
         headers={"Referer": f"{live_server.url}/initiatives/{init.pk}/"},
@@ -244,7 +247,7 @@ def test_staff_may_not_write_another_leads_initiative(page, live_server, demo_pr
             "csrfmiddlewaretoken": csrf_token(page),
             "status": Status.COMPLETED,
             "narrative": "Not mine to write.",
-            "digest": "x",
+            "fingerprint": "x",
             "submit": "1",
         },
         headers={"Referer": f"{live_server.url}/initiatives/{init.pk}/"},

@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 
+from civicplan import editing
 from civicplan.roles import EDITORS
 from initiatives import services
 from initiatives.models import LearningReflection, Status, StatusUpdate
@@ -44,8 +45,8 @@ def editors(count: int) -> list:
     return people
 
 
-def save_all_at_once(people, *, initiative, quarter, digest) -> dict:
-    """Every person saves their own words, all starting from ``digest``, released together.
+def save_all_at_once(people, *, initiative, quarter, seen) -> dict:
+    """Every person saves their own words, all starting from ``seen``, released together.
 
     Returns {username: the saved update, or the exception raised}."""
     barrier = threading.Barrier(len(people), timeout=TIMEOUT)
@@ -64,7 +65,7 @@ def save_all_at_once(people, *, initiative, quarter, digest) -> dict:
                     narrative=f"Récit de {person.username}.",
                     reflection=f"Réflexion de {person.username}.",
                 ),
-                digest=digest,
+                fingerprint=seen,
             )
         except Exception as error:  # every outcome is asserted below
             outcomes[person.username] = error
@@ -94,10 +95,12 @@ def test_one_of_the_concurrent_saves_wins_and_the_others_are_refused(count, exis
     history_before = StatusUpdate.history.count()
     people = editors(count)
 
-    outcomes = save_all_at_once(people, initiative=initiative, quarter=quarter, digest=services.state_digest(start))
+    outcomes = save_all_at_once(
+        people, initiative=initiative, quarter=quarter, seen=editing.fingerprint(services.quarterly_values(start))
+    )
 
     winners = [name for name, outcome in outcomes.items() if isinstance(outcome, StatusUpdate)]
-    losers = [name for name, outcome in outcomes.items() if isinstance(outcome, services.UpdateConflict)]
+    losers = [name for name, outcome in outcomes.items() if isinstance(outcome, editing.EditConflict)]
     assert len(outcomes) == count
     assert len(winners) == 1, outcomes
     assert len(losers) == count - 1, outcomes  # no deadlock, no integrity error: a conflict each

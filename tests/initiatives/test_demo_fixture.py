@@ -4,7 +4,6 @@ survives a reload of either fixture."""
 import json
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import serializers
 from django.core.management import call_command
@@ -19,9 +18,8 @@ from initiatives.models import (
     StatusUpdate,
 )
 from priorities.models import ExpectedResult, LearningQuestion
+from tests.helpers import DEMO_FIXTURE, PLAN_FIXTURE
 
-PLAN_FIXTURE = settings.BASE_DIR / "fixtures" / "annual_plan_2022_23.json"
-DEMO_FIXTURE = settings.BASE_DIR / "fixtures" / "demo_progress_2022_23.json"
 USERNAMES = ["admin", "editor", "staff", "staff2", "board"]
 PROGRESS_MODELS = [StatusUpdate, IndicatorValue, LearningReflection]
 

@@ -1,22 +1,11 @@
 """Editors change an initiative's words, results and team in the browser; nobody else can."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from initiatives.models import Initiative, Membership
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def client():
-    return Client(headers={"Accept-Language": "en"})
-
-
-@pytest.fixture
-def users(demo_progress, django_user_model):
-    return {u.username: u for u in django_user_model.objects.all()}
 
 
 def lens():

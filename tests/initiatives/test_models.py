@@ -16,7 +16,7 @@ from tests.factories import (
     MembershipFactory,
     StatusUpdateFactory,
 )
-from tests.priorities.test_models import refused_by_database
+from tests.helpers import refused_by_database
 
 pytestmark = pytest.mark.django_db
 

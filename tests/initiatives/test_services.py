@@ -5,16 +5,12 @@ import decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from civicplan import editing
 from initiatives import services
 from initiatives.models import IndicatorValue, Initiative, LearningReflection, ReviewState, Status, StatusUpdate
 from priorities.models import Quarter, QuarterLock, QuarterLockChange
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def users(demo_progress, django_user_model):
-    return {u.username: u for u in django_user_model.objects.all()}
 
 
 def initiative(code: str) -> Initiative:
@@ -26,7 +22,12 @@ def quarter(number: int) -> Quarter:
     return Quarter.objects.get_by_natural_key("2022-23", number)
 
 
-def save(user, code, number, digest=None, submit=False, **fields):
+def shown(state) -> str:
+    """The fingerprint a quarterly form carries of ``state``."""
+    return editing.fingerprint(services.quarterly_values(state))
+
+
+def save(user, code, number, seen=None, submit=False, **fields):
     init, q = initiative(code), quarter(number)
     state = services.quarterly_state(initiative=init, quarter=q)
     data = services.QuarterlyInput(**{"status": Status.ON_TRACK, "narrative": "Avancé.", **fields})
@@ -35,8 +36,7 @@ def save(user, code, number, digest=None, submit=False, **fields):
         initiative=init,
         quarter=q,
         data=data,
-        digest=digest or services.state_digest(state),
-        started=state,
+        fingerprint=seen or shown(state),
         submit=submit,
     )
 
@@ -94,23 +94,25 @@ def test_a_member_who_is_not_the_lead_writes_too(users):
 def test_the_second_of_two_concurrent_saves_is_refused_with_what_changed(users):
     lens, q3 = initiative("1.1"), quarter(3)
     opened = services.quarterly_state(initiative=lens, quarter=q3)
-    digest = services.state_digest(opened)
+    seen = shown(opened)
     before = StatusUpdate.objects.get(initiative=lens, quarter=q3)
 
-    first = save(users["staff"], "1.1", 3, digest=digest, status=Status.AT_RISK, risks="A", narrative="Premier.")
+    first = save(users["staff"], "1.1", 3, seen=seen, status=Status.AT_RISK, risks="A", narrative="Premier.")
     assert first.version == before.version + 1
 
-    with pytest.raises(services.UpdateConflict) as conflict:
+    with pytest.raises(editing.EditConflict) as conflict:
         services.quarterly_update_save(
             user=users["editor"],
             initiative=lens,
             quarter=q3,
             data=services.QuarterlyInput(status=Status.ON_TRACK, narrative="Second."),
-            digest=digest,
-            started=opened,
+            fingerprint=seen,
         )
     assert conflict.value.current["narrative"] == "Premier."
-    assert "status" in conflict.value.changed and "progress" in conflict.value.changed
+    # Named as the form names them, and only those the first save changed (its next steps
+    # were empty): not the indicators' values nor the reflection, which it left as they were.
+    assert opened["next_steps"] != ""
+    assert conflict.value.changed == ["status", "narrative", "risks", "next_steps"]
     after = StatusUpdate.objects.get(pk=before.pk)
     assert (after.narrative, after.status, after.version) == ("Premier.", Status.AT_RISK, first.version)
 
@@ -123,7 +125,7 @@ def test_a_shared_indicator_value_changed_by_someone_else_is_a_conflict(users):
     save(users["staff"], "1.1", 4, indicator_values={indicator_id: decimal.Decimal("20")})
     assert services.quarterly_state(initiative=lens, quarter=q4)["values"][indicator_id] == 20
 
-    with pytest.raises(services.UpdateConflict) as conflict:
+    with pytest.raises(editing.EditConflict) as conflict:
         services.quarterly_update_save(
             user=users["staff"],
             initiative=monitor,
@@ -131,10 +133,9 @@ def test_a_shared_indicator_value_changed_by_someone_else_is_a_conflict(users):
             data=services.QuarterlyInput(
                 status=Status.ON_TRACK, indicator_values={indicator_id: decimal.Decimal("99")}
             ),
-            digest=services.state_digest(opened),
-            started=opened,
+            fingerprint=shown(opened),
         )
-    assert "indicator values" in conflict.value.changed
+    assert conflict.value.changed == [services.indicator_field(indicator_id)]
     assert IndicatorValue.objects.get(indicator_id=indicator_id, quarter=q4).value == 20
     assert not StatusUpdate.objects.filter(initiative=monitor, quarter=q4).exists()
 

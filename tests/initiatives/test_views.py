@@ -6,29 +6,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from initiatives.models import Initiative, Membership, ReviewState, Status, StatusUpdate
-from priorities.models import Quarter, StrategicPriority
+from initiatives.models import Initiative, ReviewState, Status, StatusUpdate
+from priorities.models import Quarter
 from tests.factories import (
-    EventFactory,
-    IndicatorFactory,
-    IndicatorValueFactory,
-    InitiativeFactory,
-    MembershipFactory,
-    StatusUpdateFactory,
+    grow,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def client():
-    """A browser asking for English: the assertions below read the English interface."""
-    return Client(headers={"Accept-Language": "en"})
-
-
-@pytest.fixture
-def users(demo_progress, django_user_model):
-    return {u.username: u for u in django_user_model.objects.all()}
 
 
 def initiative(code: str) -> Initiative:
@@ -100,7 +84,7 @@ class TestQuarterlyForm:
         url = update_url(code, 3)
         before = StatusUpdate.objects.get(initiative=initiative(code), quarter__number=3)
         assert client.get(url).status_code == 403
-        response = client.post(url, {"status": "completed", "narrative": "Forgé.", "digest": "x"})
+        response = client.post(url, {"status": "completed", "narrative": "Forgé.", "fingerprint": "x"})
         assert response.status_code == 403
         after = StatusUpdate.objects.get(pk=before.pk)
         assert (after.narrative, after.version) == (before.narrative, before.version)
@@ -171,7 +155,7 @@ class TestQuarterlyForm:
     def test_a_post_without_csrf_token_is_refused(self, users):
         client = Client(enforce_csrf_checks=True)
         client.force_login(users["staff"])
-        response = client.post(update_url("1.1", 4), {"status": "on_track", "narrative": "x", "digest": "x"})
+        response = client.post(update_url("1.1", 4), {"status": "on_track", "narrative": "x", "fingerprint": "x"})
         assert response.status_code == 403
         assert not StatusUpdate.objects.filter(initiative=initiative("1.1"), quarter__number=4).exists()
 
@@ -221,6 +205,14 @@ def test_the_initiative_page_shows_history(client, users):
     assert "Samuel Mbeki" in page
     assert "changed" in page and "status update" in page
 
+    # A second change names only what it changed, by its label.
+    data = TestQuarterlyForm().form_data(client, url, narrative="Récit revu.")
+    client.post(url, data)
+    page = client.get(reverse("initiatives:detail", args=[initiative("1.1").pk])).content.decode()
+    label = StatusUpdate._meta.get_field("narrative").verbose_name
+    newest = re.search(r"changed\s+status update Q3(?: — ([^<]*?))?\s*</", page)
+    assert newest and newest.group(1) == str(label), page
+
 
 def test_board_sees_no_edit_control(client, users):
     as_user(client, users, "board")
@@ -247,25 +239,6 @@ class TestFilters:
         assert "2.1 " in prio2 and "1.1 CIVICUS Lens" not in prio2
         by_staff2 = client.get(url, {"lead": "staff2"}).content.decode()
         assert "2.1 " in by_staff2 and "1.1 CIVICUS Lens" not in by_staff2
-
-
-def grow(users, extra_per_priority=6):
-    """Add initiatives with a team, updates in every quarter, indicators with values and events."""
-    quarters = list(Quarter.objects.filter(annual_plan__slug="2022-23").order_by("number"))
-    for priority in StrategicPriority.objects.filter(annual_plan__slug="2022-23"):
-        result = priority.expected_results.first()
-        for n in range(extra_per_priority):
-            extra = InitiativeFactory(priority=priority, number=50 + n)
-            extra.expected_results.add(result)
-            MembershipFactory(initiative=extra, user=users["staff"], role=Membership.Role.MEMBER)
-            MembershipFactory(initiative=extra, role=Membership.Role.LEAD)
-            for quarter in quarters:
-                StatusUpdateFactory(initiative=extra, quarter=quarter, status=Status.AT_RISK, risks="R")
-        indicator = IndicatorFactory(expected_result=result, number=90)
-        for quarter in quarters:
-            IndicatorValueFactory(indicator=indicator, quarter=quarter)
-        for quarter in quarters:
-            EventFactory(annual_plan=priority.annual_plan, quarter=quarter, priority=priority)
 
 
 PAGES = {

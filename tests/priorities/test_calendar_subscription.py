@@ -14,11 +14,6 @@ CALENDAR = reverse("priorities:calendar", args=["2022-23"])
 SUBSCRIBE = reverse("priorities:calendar_token", args=["2022-23"])
 
 
-@pytest.fixture
-def users(demo_progress, django_user_model):
-    return {u.username: u for u in django_user_model.objects.all()}
-
-
 def signed_in(users, username):
     client = Client(headers={"Accept-Language": "en"})
     client.force_login(users[username])

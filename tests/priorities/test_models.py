@@ -5,23 +5,12 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.utils import DatabaseError
 
 from priorities.models import AnnualPlan, Event, Quarter, StrategicPriority, quarter_bounds
 from tests.factories import AnnualPlanFactory, EventFactory, PriorityFactory
+from tests.helpers import refused_by_database
 
 pytestmark = pytest.mark.django_db
-
-
-def refused_by_database(write):
-    """Run ``write`` in its own savepoint and tell whether the database refused it."""
-    try:
-        with transaction.atomic():
-            write()
-    except (IntegrityError, DatabaseError):
-        return True
-    return False
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from initiatives.models import Membership
 from priorities.models import Quarter, QuarterLock, StrategicPriority
-from tests.conftest import PLAN_FIXTURE
+from tests.helpers import PLAN_FIXTURE
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,6 @@ from initiatives.models import Indicator, ReviewState, Status, StatusUpdate
 from priorities.models import AnnualPlan, StrategicPriority
 from reporting.builders import build_annual_report, build_quarterly_report, changes_since, status_counts, trend
 from reporting.data import QuarterRef, Reflection, Trend
-from tests.conftest import PLAN_FIXTURE
 from tests.factories import (
     AnnualPlanFactory,
     EventFactory,
@@ -32,6 +31,7 @@ from tests.factories import (
     UserFactory,
     quarter_of,
 )
+from tests.helpers import PLAN_FIXTURE
 
 pytestmark = pytest.mark.django_db
 

@@ -4,25 +4,14 @@ import io
 
 import openpyxl
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
 from initiatives.models import ReviewState, StatusUpdate
 from reporting.models import BoardUpdate
-from tests.initiatives.test_views import grow
+from tests.factories import grow
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def client():
-    return Client(headers={"Accept-Language": "en"})
-
-
-@pytest.fixture
-def users(demo_progress, django_user_model):
-    return {u.username: u for u in django_user_model.objects.all()}
 
 
 def signed_in(client, users, username):
