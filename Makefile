@@ -75,7 +75,7 @@ audit: install
 	$(PY) tools/audit_dependencies.py
 
 ## backup: the whole database (DATABASE_URL, else db.sqlite3) in one file, readable by its owner
-## only: backups/civicplan-<UTC date and time>.json.gz, or FILE=path (README, "Backup and restore")
+## only: backups/civicplan-<UTC date and time>.json.gz, or FILE=path (docs/operations.md, "Backup and restore")
 backup: install
 	$(PY) manage.py backup $(if $(FILE),--output "$(FILE)")
 
@@ -92,7 +92,7 @@ restore: install
 ## The database is DATABASE_URL if set (PostgreSQL for a load test), else db.sqlite3. Without
 ## SECRET_KEY in the environment a random one is made for this run only (never stored: sessions
 ## end with the server). Plain HTTP on loopback, so no HTTPS redirect and no Secure cookies; a
-## deployment runs gunicorn behind a TLS proxy instead (README, "Deploying").
+## deployment runs gunicorn behind a TLS proxy instead (docs/operations.md, "Deploying").
 ## WEB_CONCURRENCY workers: 2 x cores + 1 by default, at most 9; GUNICORN_ARGS adds options.
 WEB_CONCURRENCY ?= $(shell n=$$(( $$(nproc 2>/dev/null || echo 1) * 2 + 1 )); [ $$n -gt 9 ] && n=9; echo $$n)
 ## GUNICORN_TIMEOUT: seconds a request may take before its worker is restarted (gunicorn's
@@ -112,7 +112,7 @@ serve: install
 	exec $(VENV)/bin/gunicorn civicplan.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
 	  --timeout $(GUNICORN_TIMEOUT) --no-control-socket $(GUNICORN_ARGS)
 
-## load: the load test (README, "The load test"): `make serve` on PostgreSQL (DATABASE_URL, else
+## load: the load test (docs/development.md, "The load test"): `make serve` on PostgreSQL (DATABASE_URL, else
 ## the local civicplan_load database, made and filled), wrk on loopback for 30 s at 16 connections
 ## on /healthz, the dashboard and the quarterly report signed in; prints one table (about 2 min)
 load: install wrk
@@ -140,7 +140,7 @@ deploy-check: install
 	  DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/db.sqlite3}" \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
-## bench: print the figures of the benchmark (see README)
+## bench: print the figures of the benchmark (docs/development.md, "The benchmark")
 bench: install
 	DJANGO_SETTINGS_MODULE=civicplan.settings.test $(PY) -m bench
 

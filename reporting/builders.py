@@ -1,6 +1,6 @@
 """(plan, quarter) -> the report as plain data. Every query of every report is here.
 
-The reports read approved updates only (see the README): an update that is a draft,
+The reports read approved updates only (docs/user-guide.md, "Reviews"): an update that is a draft,
 submitted or returned counts as "not yet approved" and has no status in a report.
 Indicator values and reflections have no review of their own and are read as written.
 """
