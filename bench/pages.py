@@ -50,8 +50,8 @@ class Dashboard(Page):
     query, as in a real request."""
 
     def context(self, target: Target):
-        from reporting import views
         from priorities.models import AnnualPlan
+        from reporting import views
 
         plan = AnnualPlan.objects.get(slug=target.slug)
         real = views.current_plan

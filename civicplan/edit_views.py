@@ -10,8 +10,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import formats
 from django.utils.translation import ngettext
+from django.views.generic import UpdateView
 
 from .editing import DeleteConflict, EditConflict, edit_fingerprint, left_as_shown
+from .permissions import is_editor, require
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -64,40 +66,85 @@ def after_conflict(form, conflict: EditConflict) -> list[dict]:
     return rows
 
 
-def edit_form(request, *, priority, obj, form_class, save, done, context):
-    """GET shows the form of ``obj`` (a new one when it has no pk); POST validates it and
-    calls ``save(form)``, then ``done(saved)`` gives the success message and where to go.
+class EditorOnlyMixin:
+    """403 to anyone but an editor, before anything is read."""
 
-    A failed POST shows the form again with what was typed and each error beside its field
-    (400); a save over someone else's change shows what they changed (409)."""
-    plan = priority.annual_plan
-    editing = obj.pk is not None
+    def dispatch(self, request, *args, **kwargs):
+        require(is_editor(request.user))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PlanPartFormView(EditorOnlyMixin, UpdateView):
+    """Add or change one part of a plan through its service: GET shows the form (with the
+    fingerprint of what it shows, when the part exists); POST validates it and saves with
+    ``save(form)``, then says ``success_message(saved)`` and goes to
+    ``success_url_for(saved)``. A failed POST shows the form again with what was typed and
+    each error beside its field (400); a save over someone else's change shows what they
+    changed (409).
+
+    ``get_object`` gives the part, a new unsaved one to add; ``priority`` the priority the
+    page is under; ``heading``, ``submit`` and the optional ``about``, ``delete_url`` and
+    ``delete_label`` the page's words."""
+
+    template_name = "priorities/structure_form.html"
+    http_method_names = ["get", "post"]
     conflict = None
-    if request.method == "POST":
-        # A copy: the form changes its instance, and the page shows the part as it is stored.
-        form = form_class(request.POST, instance=copy.copy(obj), plan=plan)
-        if form.is_valid():
-            try:
-                saved = save(form)
-            except EditConflict as error:
-                conflict = error
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                message, url = done(saved)
-                messages.success(request, message)
-                return redirect(url)
-    else:
-        initial = {"fingerprint": edit_fingerprint(obj)} if editing else {}
-        form = form_class(instance=obj, plan=plan, initial=initial)
-    conflict_rows = after_conflict(form, conflict) if conflict is not None else []
-    status = 409 if conflict is not None else (400 if request.method == "POST" else 200)
-    return render(
-        request,
-        "priorities/structure_form.html",
-        {"plan": plan, "priority": priority, "form": form, "conflict_rows": conflict_rows, **context},
-        status=status,
-    )
+
+    def priority(self):
+        raise NotImplementedError
+
+    def save(self, form):
+        raise NotImplementedError
+
+    def success_message(self, saved) -> str:
+        raise NotImplementedError
+
+    def success_url_for(self, saved) -> str:
+        raise NotImplementedError
+
+    def page(self) -> dict:
+        """The page's words: heading and submit, and about, delete_url, delete_label."""
+        raise NotImplementedError
+
+    def get_initial(self):
+        return {"fingerprint": edit_fingerprint(self.object)} if self.object.pk is not None else {}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs() | {"plan": self.priority().annual_plan}
+        if self.request.method == "POST":
+            # A copy: the form changes its instance, and the page shows the part as stored.
+            kwargs["instance"] = copy.copy(self.object)
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            saved = self.save(form)
+        except EditConflict as error:
+            self.conflict = error
+            return self.render_to_response(self.get_context_data(form=form), status=409)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message(saved))
+        return redirect(self.success_url_for(saved))
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        priority = self.priority()
+        conflict_rows = after_conflict(context["form"], self.conflict) if self.conflict else []
+        return (
+            context
+            | self.page()
+            | {
+                "plan": priority.annual_plan,
+                "priority": priority,
+                "action": self.request.path,
+                "conflict_rows": conflict_rows,
+            }
+        )
 
 
 def count_seen(request, name: str) -> int | None:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from civicplan import edit_views
 from civicplan.permissions import can_read, is_editor, require
-from priorities.models import ExpectedResult
+from priorities.querysets import plan_result
 
 from . import querysets, services
 from .forms import IndicatorForm
@@ -107,15 +107,6 @@ def priority_detail(request, slug: str, number: int):
     )
 
 
-def _structure_result(slug: str, number: int, result: int) -> ExpectedResult:
-    return get_object_or_404(
-        ExpectedResult.objects.select_related("priority__annual_plan"),
-        priority__annual_plan__slug=slug,
-        priority__number=number,
-        number=result,
-    )
-
-
 def _structure_indicator(slug: str, number: int, result: int, indicator: int) -> Indicator:
     return get_object_or_404(
         Indicator.objects.select_related("expected_result__priority__annual_plan"),
@@ -126,55 +117,70 @@ def _structure_indicator(slug: str, number: int, result: int, indicator: int) ->
     )
 
 
-@require_http_methods(["GET", "POST"])
-def indicator_create(request, slug: str, number: int, result: int):
+class IndicatorCreate(edit_views.PlanPartFormView):
     """An editor adds an indicator to an expected result; it takes the next number."""
-    require(is_editor(request.user))
-    parent = _structure_result(slug, number, result)
-    return edit_views.edit_form(
-        request,
-        priority=parent.priority,
-        obj=Indicator(expected_result=parent),
-        form_class=IndicatorForm,
-        save=lambda form: services.indicator_create(user=request.user, result=parent, **form.service_fields()),
-        done=lambda saved: (
-            _("Indicator %(code)s added.") % {"code": saved.code},
-            f"{parent.priority.get_absolute_url()}#result-{parent.number}",
-        ),
-        context={
-            "heading": _("Add an indicator to expected result %(code)s") % {"code": parent.code},
-            "about": parent,
-            "action": reverse("initiatives:indicator_create", args=[slug, number, result]),
+
+    form_class = IndicatorForm
+
+    def get_object(self):
+        return Indicator(expected_result=plan_result(self.kwargs["slug"], self.kwargs["number"], self.kwargs["result"]))
+
+    def priority(self):
+        return self.object.expected_result.priority
+
+    def save(self, form):
+        return services.indicator_create(
+            user=self.request.user, result=self.object.expected_result, **form.service_fields()
+        )
+
+    def success_message(self, saved):
+        return _("Indicator %(code)s added.") % {"code": saved.code}
+
+    def success_url_for(self, saved):
+        result = self.object.expected_result
+        return f"{result.priority.get_absolute_url()}#result-{result.number}"
+
+    def page(self):
+        result = self.object.expected_result
+        return {
+            "heading": _("Add an indicator to expected result %(code)s") % {"code": result.code},
+            "about": result,
             "submit": _("Add the indicator"),
-        },
-    )
+        }
 
 
-@require_http_methods(["GET", "POST"])
-def indicator_edit(request, slug: str, number: int, result: int, indicator: int):
-    require(is_editor(request.user))
-    item = _structure_indicator(slug, number, result, indicator)
-    return edit_views.edit_form(
-        request,
-        priority=item.expected_result.priority,
-        obj=item,
-        form_class=IndicatorForm,
-        save=lambda form: services.indicator_update(
-            user=request.user, indicator=item, fingerprint=form.cleaned_data["fingerprint"], **form.service_fields()
-        ),
-        done=lambda saved: (
-            _("Indicator %(code)s saved.") % {"code": item.code},
-            f"{item.expected_result.priority.get_absolute_url()}#indicator-{result}-{indicator}",
-        ),
-        context={
-            "heading": _("Edit indicator %(code)s") % {"code": item.code},
-            "about": item.expected_result,
-            "action": reverse("initiatives:indicator_edit", args=[slug, number, result, indicator]),
+class IndicatorEdit(edit_views.PlanPartFormView):
+    form_class = IndicatorForm
+
+    def get_object(self):
+        return _structure_indicator(**self.kwargs)
+
+    def priority(self):
+        return self.object.expected_result.priority
+
+    def save(self, form):
+        return services.indicator_update(
+            user=self.request.user,
+            indicator=self.object,
+            fingerprint=form.cleaned_data["fingerprint"],
+            **form.service_fields(),
+        )
+
+    def success_message(self, saved):
+        return _("Indicator %(code)s saved.") % {"code": self.object.code}
+
+    def success_url_for(self, saved):
+        anchor = f"indicator-{self.kwargs['result']}-{self.kwargs['indicator']}"
+        return f"{self.priority().get_absolute_url()}#{anchor}"
+
+    def page(self):
+        return {
+            "heading": _("Edit indicator %(code)s") % {"code": self.object.code},
+            "about": self.object.expected_result,
             "submit": _("Save the indicator"),
-            "delete_url": reverse("initiatives:indicator_delete", args=[slug, number, result, indicator]),
+            "delete_url": reverse("initiatives:indicator_delete", kwargs=self.kwargs),
             "delete_label": _("Delete this indicator"),
-        },
-    )
+        }
 
 
 @require_http_methods(["GET", "POST"])

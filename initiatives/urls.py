@@ -17,8 +17,8 @@ urlpatterns = [
     path(PLAN, plan_views.plan_detail, name="plan"),
     path(PLAN + "priorities/<int:number>/", plan_views.priority_detail, name="priority"),
     path(PLAN + "quarters/<int:number>/lock/", views.lock_quarter, name="lock"),
-    path(RESULT + "indicators/new/", plan_views.indicator_create, name="indicator_create"),
-    path(RESULT + "indicators/<int:indicator>/edit/", plan_views.indicator_edit, name="indicator_edit"),
+    path(RESULT + "indicators/new/", plan_views.IndicatorCreate.as_view(), name="indicator_create"),
+    path(RESULT + "indicators/<int:indicator>/edit/", plan_views.IndicatorEdit.as_view(), name="indicator_edit"),
     path(RESULT + "indicators/<int:indicator>/delete/", plan_views.indicator_delete, name="indicator_delete"),
     path("api/plans/<slug:slug>/", api.plan, name="api-plan"),
 ]

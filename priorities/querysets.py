@@ -5,7 +5,7 @@ import datetime
 from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 
-from .models import AnnualPlan, Event, Quarter, quarter_bounds
+from .models import AnnualPlan, Event, ExpectedResult, Quarter, StrategicPriority, quarter_bounds
 
 
 def reporting_quarter_number(plan: AnnualPlan, today: datetime.date) -> int:
@@ -57,4 +57,21 @@ def calendar_feed_events(plan: AnnualPlan):
 def plan_event(plan: AnnualPlan, slug: str) -> Event:
     return get_object_or_404(
         Event.objects.select_related("quarter", "priority", "initiative__priority"), annual_plan=plan, slug=slug
+    )
+
+
+def plan_priority(slug: str, number: int) -> StrategicPriority:
+    """A priority of a plan, with its plan (404 if there is none)."""
+    return get_object_or_404(
+        StrategicPriority.objects.select_related("annual_plan"), annual_plan__slug=slug, number=number
+    )
+
+
+def plan_result(slug: str, number: int, result: int) -> ExpectedResult:
+    """An expected result of a plan's priority, with its priority and plan (404 if none)."""
+    return get_object_or_404(
+        ExpectedResult.objects.select_related("priority__annual_plan"),
+        priority__annual_plan__slug=slug,
+        priority__number=number,
+        number=result,
     )

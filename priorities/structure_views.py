@@ -16,127 +16,137 @@ from civicplan.permissions import is_editor, require
 
 from . import services
 from .forms import ExpectedResultForm, LearningQuestionForm, PriorityForm
-from .models import ExpectedResult, LearningQuestion, StrategicPriority
+from .models import ExpectedResult, LearningQuestion
+from .querysets import plan_priority, plan_result
 
 
-def _structure_priority(slug: str, number: int) -> StrategicPriority:
-    return get_object_or_404(
-        StrategicPriority.objects.select_related("annual_plan"), annual_plan__slug=slug, number=number
-    )
-
-
-def _structure_result(slug: str, number: int, result: int) -> ExpectedResult:
-    return get_object_or_404(
-        ExpectedResult.objects.select_related("priority__annual_plan"),
-        priority__annual_plan__slug=slug,
-        priority__number=number,
-        number=result,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def priority_edit(request, slug: str, number: int):
+class PriorityEdit(edit_views.PlanPartFormView):
     """An editor changes a priority's title, short title and statement."""
-    require(is_editor(request.user))
-    priority = _structure_priority(slug, number)
-    return edit_views.edit_form(
-        request,
-        priority=priority,
-        obj=priority,
-        form_class=PriorityForm,
-        save=lambda form: services.priority_update(
-            user=request.user, priority=priority, fingerprint=form.cleaned_data["fingerprint"], **form.service_fields()
-        ),
-        done=lambda saved: (
-            _("Strategic priority %(number)s saved.") % {"number": number},
-            priority.get_absolute_url(),
-        ),
-        context={
-            "heading": _("Edit strategic priority %(number)s") % {"number": priority.number},
-            "action": reverse("priorities:priority_edit", args=[slug, number]),
+
+    form_class = PriorityForm
+
+    def get_object(self):
+        return plan_priority(self.kwargs["slug"], self.kwargs["number"])
+
+    def priority(self):
+        return self.object
+
+    def save(self, form):
+        return services.priority_update(
+            user=self.request.user,
+            priority=self.object,
+            fingerprint=form.cleaned_data["fingerprint"],
+            **form.service_fields(),
+        )
+
+    def success_message(self, saved):
+        return _("Strategic priority %(number)s saved.") % {"number": saved.number}
+
+    def success_url_for(self, saved):
+        return saved.get_absolute_url()
+
+    def page(self):
+        return {
+            "heading": _("Edit strategic priority %(number)s") % {"number": self.object.number},
             "submit": _("Save the priority"),
-        },
-    )
+        }
 
 
-@require_http_methods(["GET", "POST"])
-def expected_result_create(request, slug: str, number: int):
+class ExpectedResultCreate(edit_views.PlanPartFormView):
     """An editor adds an expected result to a priority; it takes the next number."""
-    require(is_editor(request.user))
-    priority = _structure_priority(slug, number)
-    return edit_views.edit_form(
-        request,
-        priority=priority,
-        obj=ExpectedResult(priority=priority),
-        form_class=ExpectedResultForm,
-        save=lambda form: services.expected_result_create(
-            user=request.user, priority=priority, **form.service_fields()
-        ),
-        done=lambda saved: (
-            _("Expected result %(code)s added.") % {"code": saved.code},
-            f"{priority.get_absolute_url()}#result-{saved.number}",
-        ),
-        context={
-            "heading": _("Add an expected result to priority %(number)s") % {"number": priority.number},
-            "action": reverse("priorities:expected_result_create", args=[slug, number]),
+
+    form_class = ExpectedResultForm
+
+    def get_object(self):
+        return ExpectedResult(priority=plan_priority(self.kwargs["slug"], self.kwargs["number"]))
+
+    def priority(self):
+        return self.object.priority
+
+    def save(self, form):
+        return services.expected_result_create(
+            user=self.request.user, priority=self.object.priority, **form.service_fields()
+        )
+
+    def success_message(self, saved):
+        return _("Expected result %(code)s added.") % {"code": saved.code}
+
+    def success_url_for(self, saved):
+        return f"{saved.priority.get_absolute_url()}#result-{saved.number}"
+
+    def page(self):
+        return {
+            "heading": _("Add an expected result to priority %(number)s") % {"number": self.object.priority.number},
             "submit": _("Add the expected result"),
-        },
-    )
+        }
 
 
-@require_http_methods(["GET", "POST"])
-def expected_result_edit(request, slug: str, number: int, result: int):
-    require(is_editor(request.user))
-    item = _structure_result(slug, number, result)
-    return edit_views.edit_form(
-        request,
-        priority=item.priority,
-        obj=item,
-        form_class=ExpectedResultForm,
-        save=lambda form: services.expected_result_update(
-            user=request.user, result=item, fingerprint=form.cleaned_data["fingerprint"], **form.service_fields()
-        ),
-        done=lambda saved: (
-            _("Expected result %(code)s saved.") % {"code": item.code},
-            f"{item.priority.get_absolute_url()}#result-{item.number}",
-        ),
-        context={
-            "heading": _("Edit expected result %(code)s") % {"code": item.code},
-            "action": reverse("priorities:expected_result_edit", args=[slug, number, result]),
+class ExpectedResultEdit(edit_views.PlanPartFormView):
+    form_class = ExpectedResultForm
+
+    def get_object(self):
+        return plan_result(self.kwargs["slug"], self.kwargs["number"], self.kwargs["result"])
+
+    def priority(self):
+        return self.object.priority
+
+    def save(self, form):
+        return services.expected_result_update(
+            user=self.request.user,
+            result=self.object,
+            fingerprint=form.cleaned_data["fingerprint"],
+            **form.service_fields(),
+        )
+
+    def success_message(self, saved):
+        return _("Expected result %(code)s saved.") % {"code": self.object.code}
+
+    def success_url_for(self, saved):
+        return f"{self.object.priority.get_absolute_url()}#result-{self.object.number}"
+
+    def page(self):
+        args = [self.kwargs["slug"], self.kwargs["number"], self.kwargs["result"]]
+        return {
+            "heading": _("Edit expected result %(code)s") % {"code": self.object.code},
             "submit": _("Save the expected result"),
-            "delete_url": reverse("priorities:expected_result_delete", args=[slug, number, result]),
+            "delete_url": reverse("priorities:expected_result_delete", args=args),
             "delete_label": _("Delete this expected result"),
-        },
-    )
+        }
 
 
-@require_http_methods(["GET", "POST"])
-def learning_question_edit(request, slug: str, number: int, question: int):
-    require(is_editor(request.user))
-    item = get_object_or_404(
-        LearningQuestion.objects.select_related("priority__annual_plan"),
-        priority__annual_plan__slug=slug,
-        priority__number=number,
-        number=question,
-    )
-    return edit_views.edit_form(
-        request,
-        priority=item.priority,
-        obj=item,
-        form_class=LearningQuestionForm,
-        save=lambda form: services.learning_question_update(
-            user=request.user, question=item, fingerprint=form.cleaned_data["fingerprint"], **form.service_fields()
-        ),
-        done=lambda saved: (
-            _("Learning question of priority %(number)s saved.") % {"number": number},
-            f"{item.priority.get_absolute_url()}#question-{item.number}",
-        ),
-        context={
-            "heading": _("Edit the learning question of priority %(number)s") % {"number": number},
-            "action": reverse("priorities:learning_question_edit", args=[slug, number, question]),
+class LearningQuestionEdit(edit_views.PlanPartFormView):
+    form_class = LearningQuestionForm
+
+    def get_object(self):
+        return get_object_or_404(
+            LearningQuestion.objects.select_related("priority__annual_plan"),
+            priority__annual_plan__slug=self.kwargs["slug"],
+            priority__number=self.kwargs["number"],
+            number=self.kwargs["question"],
+        )
+
+    def priority(self):
+        return self.object.priority
+
+    def save(self, form):
+        return services.learning_question_update(
+            user=self.request.user,
+            question=self.object,
+            fingerprint=form.cleaned_data["fingerprint"],
+            **form.service_fields(),
+        )
+
+    def success_message(self, saved):
+        return _("Learning question of priority %(number)s saved.") % {"number": self.object.priority.number}
+
+    def success_url_for(self, saved):
+        return f"{self.object.priority.get_absolute_url()}#question-{self.object.number}"
+
+    def page(self):
+        return {
+            "heading": _("Edit the learning question of priority %(number)s") % {"number": self.object.priority.number},
             "submit": _("Save the learning question"),
-        },
-    )
+        }
 
 
 @require_http_methods(["GET", "POST"])
@@ -144,7 +154,7 @@ def expected_result_delete(request, slug: str, number: int, result: int):
     """GET asks for confirmation, with the indicators and values that go with the result;
     POST deletes them all."""
     require(is_editor(request.user))
-    item = _structure_result(slug, number, result)
+    item = plan_result(slug, number, result)
 
     def delete(seen):
         services.expected_result_delete(

@@ -6,15 +6,15 @@ app_name = "priorities"
 
 urlpatterns = [
     # The plan's structure, for editors (its indicators are initiatives' own).
-    path("<slug:slug>/priorities/<int:number>/edit/", structure_views.priority_edit, name="priority_edit"),
+    path("<slug:slug>/priorities/<int:number>/edit/", structure_views.PriorityEdit.as_view(), name="priority_edit"),
     path(
         "<slug:slug>/priorities/<int:number>/results/new/",
-        structure_views.expected_result_create,
+        structure_views.ExpectedResultCreate.as_view(),
         name="expected_result_create",
     ),
     path(
         "<slug:slug>/priorities/<int:number>/results/<int:result>/edit/",
-        structure_views.expected_result_edit,
+        structure_views.ExpectedResultEdit.as_view(),
         name="expected_result_edit",
     ),
     path(
@@ -24,7 +24,7 @@ urlpatterns = [
     ),
     path(
         "<slug:slug>/priorities/<int:number>/questions/<int:question>/edit/",
-        structure_views.learning_question_edit,
+        structure_views.LearningQuestionEdit.as_view(),
         name="learning_question_edit",
     ),
     # The calendar.
