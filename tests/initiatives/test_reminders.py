@@ -292,3 +292,15 @@ def test_a_lead_with_one_initiative_due_gets_the_singular_wording(demo_progress,
     assert listed(body) == {"4.2": "no update"}
     assert "The Q3 2022-23 status update of this initiative you lead is not submitted yet:" in body
     assert "staff (1 initiative)," in out
+
+
+def test_the_reminder_is_written_in_the_sites_language_and_as_plain_text(demo_progress, mailoutbox, settings):
+    """The e-mail's words come from its template, translated; a title's apostrophe stays an
+    apostrophe (plain text: nothing is escaped as for a web page)."""
+    settings.LANGUAGE_CODE = "fr"
+    call_command("remind_missing_updates", "--plan", "2022-23", "--quarter", "3")
+    body = by_recipient(mailoutbox)["staff@example.org"].body
+    assert body.startswith("Bonjour ")
+    assert "de ces initiatives dont vous êtes responsable ne sont pas encore soumis :\n\n- 4.1 " in body
+    assert "l'engagement du public" in body and "&#x27;" not in body
+    assert body.endswith("Merci de les rédiger et de les soumettre depuis les liens ci-dessus.\n")

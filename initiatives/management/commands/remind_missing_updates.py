@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Prefetch
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -146,8 +147,9 @@ class Command(BaseCommand):
             messages.append((subject, body, None, [lead.email]))
             sent.append(reminder)
             self.stdout.write(f"{lead.username} <{lead.email}>")
-            for line in self.item_lines(reminder):
-                self.stdout.write(f"  {line}")
+            for line in self.items(reminder):
+                self.stdout.write(f"  {line['item']}")
+                self.stdout.write(f"  {line['link']}")
 
         for initiative in unled:
             self.stdout.write(
@@ -163,27 +165,24 @@ class Command(BaseCommand):
             send_mass_mail(messages, fail_silently=False)
         self.stdout.write(self.summary(sent, period=period, dry_run=dry_run))
 
-    def item_lines(self, reminder: Reminder) -> list[str]:
-        lines = []
-        for due in reminder.items:
-            lines.append(f"- {due.initiative.code} {due.initiative.title} ({state_label(due.update)})")
-            lines.append(f"  {due.path}")
-        return lines
+    def items(self, reminder: Reminder) -> list[dict]:
+        """Each initiative due, as the e-mail and the command's output list it: a line that
+        names it and its state, and the indented address of its form."""
+        return [
+            {
+                "item": f"- {due.initiative.code} {due.initiative.title} ({state_label(due.update)})",
+                "link": f"  {due.path}",
+            }
+            for due in reminder.items
+        ]
 
     def message(self, reminder: Reminder, *, period: str) -> tuple[str, str]:
         lead = reminder.lead
         subject = _("Quarterly update due for %(period)s") % {"period": period}
-        intro = ngettext(
-            "Hello %(name)s,\n\nThe %(period)s status update of this initiative you lead is not submitted yet:",
-            "Hello %(name)s,\n\nThe %(period)s status updates of these initiatives you lead are not submitted yet:",
-            len(reminder.items),
-        ) % {"name": lead.get_short_name() or lead.username, "period": period}
-        outro = ngettext(
-            "Please write and submit it from the link above.",
-            "Please write and submit them from the links above.",
-            len(reminder.items),
+        body = render_to_string(
+            "initiatives/email/reminder.txt",
+            {"name": lead.get_short_name() or lead.username, "period": period, "lines": self.items(reminder)},
         )
-        body = "\n".join([intro, "", *self.item_lines(reminder), "", outro, ""])
         return subject, body
 
     def summary(self, sent: list[Reminder], *, period: str, dry_run: bool) -> str:
