@@ -105,7 +105,8 @@ def measure(*, repeats: int, import_repeats: int, trace_imports: bool, rows: int
     """[bulk_create (the base), import, preview, export]."""
     from django.conf import settings
 
-    from civicplan.spreadsheets import SafeXLSX, import_spreadsheet
+    from civicplan.spreadsheet_files import SafeXLSX
+    from civicplan.spreadsheets import import_spreadsheet
     from initiatives.models import Initiative, Quarter, StatusUpdate
     from initiatives.resources import StatusUpdateResource
 

@@ -8,7 +8,8 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from .spreadsheets import FORMATS, SpreadsheetError, check_size, report_from_result
+from .spreadsheet_files import FORMATS, SpreadsheetError, check_size
+from .spreadsheets import report_from_result
 
 
 class LimitedImportForm(ImportForm):

@@ -4,7 +4,7 @@ The same SVG markup is embedded inline in the HTML page and in the PDF WeasyPrin
 from it, so the board reads on paper exactly the picture staff read on screen; nothing is
 drawn in the browser, and a chart loads nothing (no script, font or stylesheet URL). It
 carries no ``<style>`` either: the site's Content-Security-Policy refuses inline styles, so
-pygal's stylesheet is turned into SVG presentation attributes, which it allows.
+pygal's stylesheet is turned into SVG presentation attributes, which it allows (``svg.py``).
 
 A chart depends on nothing but its data, the reader's language and this code, so each is
 drawn once and then taken from the cache (``_cached``; Django's default cache: each
@@ -20,7 +20,6 @@ import functools
 import hashlib
 import logging
 import math
-import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,12 +32,13 @@ from django.core.cache import cache
 from django.utils.formats import number_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from pygal.etree import etree
 from pygal.style import Style
 
 from initiatives.models import Status
 
+from . import svg
 from .data import STATUS_ORDER, IndicatorRow, PrioritySection, StatusCounts
+from .svg import clean_svg
 
 # pygal adds an old-style importer for its map plugins (unused here) to sys.meta_path; it
 # has no find_spec(), which importers need since Python 3.4, and pytest's module import
@@ -79,8 +79,9 @@ class Chart:
 
 @functools.cache
 def _code_version() -> str:
-    """This module, pygal and the compiled translations: what a chart is drawn with."""
+    """This module and svg.py, pygal and the compiled translations: what a chart is drawn with."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(Path(svg.__file__).read_bytes())
     digest.update(pygal.__version__.encode())
     for catalogue in sorted(path for folder in settings.LOCALE_PATHS for path in Path(folder).glob("*/*/*.mo")):
         digest.update(catalogue.read_bytes())
@@ -253,7 +254,7 @@ def _config(
         show_x_guides=False,
         show_y_guides=True,
         legend_at_bottom=True,
-        # Two columns, moved under the labels by _clean_svg: room for a long translation of a label.
+        # Two columns, moved under the labels by svg.clean_svg: room for a long translation of a label.
         legend_at_bottom_columns=2,
         legend_box_size=12,
         # pygal truncates legends and labels to fit by default; labels are cut here, once, predictably.
@@ -267,120 +268,12 @@ def _config(
 
 
 def _render(chart: pygal.graph.graph.Graph, accessible_name: str) -> str:
-    chart.add_xml_filter(_clean_svg(accessible_name, chart.config.style))
+    chart.add_xml_filter(clean_svg(accessible_name, chart.config.style, margin=MARGIN))
     svg = chart.render(is_unicode=True)
     # pygal writes its config script even with js=[]; the filter removes it, and this proves it.
     if "<script" in svg:
         raise ValueError("pygal left a script in a chart")
     return svg
-
-
-def _clean_svg(accessible_name: str, style: Style) -> Callable:
-    """Keeps what draws the chart and drops what pygal adds for its browser script and its
-    credit: the config <script> (written even with js=[]), comments (pygal.org URLs, the
-    render date), the tooltip layer, ids (they repeat from chart to chart on a page, and a
-    chart from the cache may be shown twice), and
-    per-label <title>s (on a horizontal chart, the label's index as a percentage). Its
-    <style> goes too, drawn instead as attributes (``_presentation_attributes``)."""
-    colours = style.colors
-
-    def clean(root):
-        for parent in list(root.iter()):
-            for child in list(parent):
-                name, classes = _local_name(child.tag), child.get("class", "").split()
-                if (
-                    child.tag is etree.Comment
-                    or name in ("script", "style")
-                    or (name == "title" and parent is not root)
-                    or "tooltip-overlay" in classes
-                ):
-                    parent.remove(child)
-        for element in root.iter():
-            element.attrib.pop("id", None)
-            classes = element.get("class", "").split()
-            # Colours as attributes, as the rest of pygal's stylesheet (_presentation_attributes): the
-            # chart has no <style>, which a strict CSP refuses; the bars keep their palette, on white.
-            for index in (int(c[len("color-") :]) for c in classes if re.fullmatch(r"color-\d+", c)):
-                element.set("fill", colours[index % len(colours)])
-            if "background" in classes:
-                element.set("fill", "white")
-            # pygal lays the legend out under the plot only, narrowed by long labels: under them too, it has room.
-            if "legends" in classes:
-                element.set("transform", re.sub(r"translate\([^,]*,", f"translate({MARGIN},", element.get("transform")))
-        for child in root:
-            if _local_name(child.tag) == "title":
-                child.text = accessible_name
-        root.set("role", "img")
-        _presentation_attributes(root, style)
-        return root
-
-    return clean
-
-
-def _presentation_attributes(root, style: Style) -> None:
-    """pygal's stylesheet, for what these charts draw, as SVG presentation attributes: what a
-    page whose CSP refuses inline styles still applies (and WeasyPrint too). Fills of the
-    series are set by ``_clean_svg``; hover and tooltip rules have nothing to act on."""
-    root.set("font-family", style.font_family)
-
-    def visit(element, above: frozenset[str]) -> None:
-        name, classes = _local_name(element.tag), set(element.get("class", "").split())
-        if "graph" in classes:
-            element.set("fill", style.foreground)  # the text's colour, where nothing else says
-        if "reactive" in classes:
-            element.set("fill-opacity", str(style.opacity))
-            element.set("stroke-opacity", ".8")
-            element.set("stroke-width", "1")
-        for index in (int(c[len("color-") :]) for c in classes if re.fullmatch(r"color-\d+", c)):
-            element.set("stroke", style.colors[index % len(style.colors)])
-        if name == "text":
-            _text_attributes(element, classes, above, style)
-        elif name == "path" and "line" in classes and "axis" in above | classes:
-            _line_attributes(element, classes, above, style)
-        for child in element:
-            visit(child, above | classes)
-
-    visit(root, frozenset())
-
-
-def _text_attributes(element, classes: set[str], above: frozenset[str], style: Style) -> None:
-    element.set("stroke", "none")
-    if "title" in classes:
-        element.attrib.update(
-            {"font-size": str(style.title_font_size), "fill": style.foreground_strong, "text-anchor": "middle"}
-        )
-    elif "no_data" in classes:
-        element.attrib.update(
-            {"font-size": str(style.no_data_font_size), "fill": style.foreground_strong, "text-anchor": "middle"}
-        )
-    elif "legend" in above:
-        element.attrib.update({"font-size": str(style.legend_font_size), "fill": style.foreground})
-    elif "axis" in above:
-        major = "major" in classes
-        element.set("font-size", str(style.major_label_font_size if major else style.label_font_size))
-        if major:
-            element.set("fill", style.foreground_strong)
-        if "x" in above:
-            element.set("text-anchor", "start" if element.get("transform") else "middle")
-        elif "y" in above:
-            element.set("text-anchor", "end")
-
-
-def _line_attributes(element, classes: set[str], above: frozenset[str], style: Style) -> None:
-    element.set("fill", "none")
-    if "guide" in classes:
-        major = "major" in classes
-        element.set("stroke", style.major_guide_stroke_color if major else style.guide_stroke_color)
-        # pygal hides the guides across the bars (a bar's own axis), unless the axis is always shown.
-        across = ("horizontal" in above and "y" in above) or ("vertical" in above and "x" in above)
-        if across and "always_show" not in above:
-            element.set("opacity", "0")
-    else:
-        element.set("stroke", style.foreground if "major" in classes else style.foreground_strong)
-
-
-def _local_name(tag) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def _series_colours() -> tuple[str, ...]:

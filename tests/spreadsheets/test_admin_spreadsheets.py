@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from civicplan.admin import SpreadsheetAdmin
-from civicplan.spreadsheets import SafeCSV, SafeXLSX
+from civicplan.spreadsheet_files import SafeCSV, SafeXLSX
 from initiatives.models import StatusUpdate
 from initiatives.resources import StatusUpdateResource
 from tests.factories import UserFactory

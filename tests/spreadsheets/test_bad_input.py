@@ -12,7 +12,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from civicplan.spreadsheets import SafeXLSX, import_spreadsheet
+from civicplan.spreadsheet_files import SafeXLSX
+from civicplan.spreadsheets import import_spreadsheet
 from initiatives.models import Initiative, StatusUpdate
 from initiatives.resources import (
     InitiativeResource,

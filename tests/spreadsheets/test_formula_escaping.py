@@ -9,15 +9,8 @@ import io
 import openpyxl
 import pytest
 
-from civicplan.spreadsheets import (
-    ESCAPE,
-    FORMULA_PREFIXES,
-    SafeCSV,
-    SafeXLSX,
-    import_spreadsheet,
-    neutralise,
-    unneutralise,
-)
+from civicplan.spreadsheet_files import SafeCSV, SafeXLSX
+from civicplan.spreadsheets import ESCAPE, FORMULA_PREFIXES, import_spreadsheet, neutralise, unneutralise
 from initiatives.models import Indicator, IndicatorValue, Initiative, StatusUpdate
 from initiatives.resources import (
     IndicatorResource,

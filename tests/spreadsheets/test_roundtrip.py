@@ -10,7 +10,8 @@ import pytest
 from django.apps import apps
 from django.core import serializers
 
-from civicplan.spreadsheets import SafeCSV, SafeXLSX, import_spreadsheet
+from civicplan.spreadsheet_files import SafeCSV, SafeXLSX
+from civicplan.spreadsheets import import_spreadsheet
 from initiatives.models import Indicator, IndicatorValue, Initiative, Status, StatusUpdate
 from initiatives.resources import (
     IndicatorResource,
