@@ -15,41 +15,38 @@ from priorities.models import ExpectedResult
 from priorities.resources import (
     ChoiceWidget,
     DecimalNumberWidget,
-    InitiativeWidget,
+    NumberWidget,
     PlanColumnMixin,
-    PriorityWidget,
     QuarterWidget,
-    ResultWidget,
     WholeNumberWidget,
     blank,
     find_numbered,
     find_priority,
     find_result,
+    initiative_widget,
+    priority_widget,
+    result_widget,
     whole_number,
 )
 
 from .models import Indicator, IndicatorValue, Initiative, Status, StatusUpdate
 
 
-class IndicatorWidget(widgets.Widget):
-    """An indicator by its number within the row's expected result."""
+def find_indicator(row, value) -> Indicator:
+    result = find_result(row, row.get("result"))
+    number = whole_number(value, _("indicator"))
+    return find_numbered(
+        Indicator,
+        "expected_result",
+        result,
+        number,
+        "expected_result__priority__annual_plan",
+        _("Expected result %(result)s has no indicator %(number)s.") % {"result": result.code, "number": number},
+    )
 
-    def clean(self, value, row=None, **kwargs):
-        if blank(value):
-            raise ValueError(_("The indicator number is missing."))
-        result = find_result(row, row.get("result"))
-        number = whole_number(value, _("indicator"))
-        return find_numbered(
-            Indicator,
-            "expected_result",
-            result,
-            number,
-            "expected_result__priority__annual_plan",
-            _("Expected result %(result)s has no indicator %(number)s.") % {"result": result.code, "number": number},
-        )
 
-    def render(self, value, obj=None, **kwargs):
-        return value.number if value else ""
+def indicator_widget() -> NumberWidget:
+    return NumberWidget(find_indicator, gettext_lazy("The indicator number is missing."))
 
 
 class ResultNumbersWidget(widgets.ManyToManyWidget):
@@ -99,7 +96,7 @@ class InitiativeResource(PlanColumnMixin, PlanResource):
     required_columns = ("plan", "priority", "number", "title")
 
     plan = fields.Field(column_name="plan", readonly=True)
-    priority = fields.Field(attribute="priority", column_name="priority", widget=PriorityWidget())
+    priority = fields.Field(attribute="priority", column_name="priority", widget=priority_widget())
     number = fields.Field(attribute="number", column_name="number", widget=WholeNumberWidget(gettext_lazy("number")))
     title = fields.Field(attribute="title", column_name="title")
     description = fields.Field(attribute="description", column_name="description")
@@ -127,7 +124,7 @@ class IndicatorResource(PlanColumnMixin, PlanResource):
 
     plan = fields.Field(column_name="plan", readonly=True)
     priority = fields.Field(column_name="priority", readonly=True)
-    result = fields.Field(attribute="expected_result", column_name="result", widget=ResultWidget())
+    result = fields.Field(attribute="expected_result", column_name="result", widget=result_widget())
     number = fields.Field(attribute="number", column_name="number", widget=WholeNumberWidget(gettext_lazy("number")))
     name = fields.Field(attribute="name", column_name="name")
     unit = fields.Field(attribute="unit", column_name="unit")
@@ -176,7 +173,11 @@ class IndicatorValueResource(PlanColumnMixin, QuarterRecordResource):
     plan = fields.Field(column_name="plan", readonly=True)
     priority = fields.Field(column_name="priority", readonly=True)
     result = fields.Field(column_name="result", readonly=True)
-    indicator = fields.Field(attribute="indicator", column_name="indicator", widget=IndicatorWidget())
+    indicator = fields.Field(
+        attribute="indicator",
+        column_name="indicator",
+        widget=indicator_widget(),
+    )
     indicator_name = fields.Field(column_name="indicator_name", readonly=True)
     quarter = fields.Field(attribute="quarter", column_name="quarter", widget=QuarterWidget())
     value = fields.Field(attribute="value", column_name="value", widget=DecimalNumberWidget())
@@ -215,7 +216,7 @@ class StatusUpdateResource(PlanColumnMixin, QuarterRecordResource):
 
     plan = fields.Field(column_name="plan", readonly=True)
     priority = fields.Field(column_name="priority", readonly=True)
-    initiative = fields.Field(attribute="initiative", column_name="initiative", widget=InitiativeWidget())
+    initiative = fields.Field(attribute="initiative", column_name="initiative", widget=initiative_widget())
     initiative_title = fields.Field(column_name="initiative_title", readonly=True)
     quarter = fields.Field(attribute="quarter", column_name="quarter", widget=QuarterWidget())
     status = fields.Field(attribute="status", column_name="status", widget=ChoiceWidget(Status, gettext_lazy("Status")))

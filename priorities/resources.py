@@ -165,19 +165,21 @@ class PlanWidget(widgets.Widget):
         return value.slug if value else ""
 
 
-class PriorityWidget(widgets.Widget):
-    """A strategic priority by its number within the row's plan."""
+class NumberWidget(widgets.Widget):
+    """A row's reference to a numbered part of the plan (a priority, an expected result, an
+    initiative, an indicator): ``find(row, value)`` finds it from the cell (and the row's
+    other columns), ``missing`` says a required one is empty; it is written as its number."""
 
-    def __init__(self, required=True, **kwargs):
-        self.required = required
+    def __init__(self, find, missing, required=True, **kwargs):
+        self.find, self.missing, self.required = find, missing, required
         super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
         if blank(value):
             if self.required:
-                raise ValueError(_("The priority number is missing."))
+                raise ValueError(str(self.missing))
             return None
-        return find_priority(row, value)
+        return self.find(row, value)
 
     def render(self, value, obj=None, **kwargs):
         return value.number if value else ""
@@ -232,18 +234,6 @@ class QuarterWidget(widgets.Widget):
         return value.number if value else ""
 
 
-class ResultWidget(widgets.Widget):
-    """An expected result by its number within the row's priority."""
-
-    def clean(self, value, row=None, **kwargs):
-        if blank(value):
-            raise ValueError(_("The expected result number is missing."))
-        return find_result(row, value)
-
-    def render(self, value, obj=None, **kwargs):
-        return value.number if value else ""
-
-
 def find_numbered(model, parent_field: str, parent, number: int, related: str, missing: str):
     """The ``model`` row numbered ``number`` under ``parent``, found once per import;
     ``missing`` is the message when there is none."""
@@ -269,32 +259,30 @@ def find_result(row, value) -> ExpectedResult:
     )
 
 
-class InitiativeWidget(widgets.Widget):
-    """An initiative by its number within the row's priority."""
+def find_initiative(row, value):
+    priority = find_priority(row, row.get("priority"))
+    number = whole_number(value, _("initiative"))
+    return find_numbered(
+        # The initiatives are the work's (initiatives app): named by the link events have.
+        Event._meta.get_field("initiative").related_model,
+        "priority",
+        priority,
+        number,
+        "priority__annual_plan",
+        _("Priority %(priority)s has no initiative %(number)s.") % {"priority": priority.number, "number": number},
+    )
 
-    def __init__(self, required=True, **kwargs):
-        self.required = required
-        super().__init__(**kwargs)
 
-    def clean(self, value, row=None, **kwargs):
-        if blank(value):
-            if self.required:
-                raise ValueError(_("The initiative number is missing."))
-            return None
-        priority = find_priority(row, row.get("priority"))
-        number = whole_number(value, _("initiative"))
-        return find_numbered(
-            # The initiatives are the work's (initiatives app): named by the link events have.
-            Event._meta.get_field("initiative").related_model,
-            "priority",
-            priority,
-            number,
-            "priority__annual_plan",
-            _("Priority %(priority)s has no initiative %(number)s.") % {"priority": priority.number, "number": number},
-        )
+def priority_widget(required=True) -> NumberWidget:
+    return NumberWidget(find_priority, gettext_lazy("The priority number is missing."), required=required)
 
-    def render(self, value, obj=None, **kwargs):
-        return value.number if value else ""
+
+def result_widget() -> NumberWidget:
+    return NumberWidget(find_result, gettext_lazy("The expected result number is missing."))
+
+
+def initiative_widget(required=True) -> NumberWidget:
+    return NumberWidget(find_initiative, gettext_lazy("The initiative number is missing."), required=required)
 
 
 class PlanColumnMixin:
@@ -315,7 +303,7 @@ class ExpectedResultResource(PlanColumnMixin, PlanResource):
     required_columns = ("plan", "priority", "number", "text")
 
     plan = fields.Field(column_name="plan", readonly=True)
-    priority = fields.Field(attribute="priority", column_name="priority", widget=PriorityWidget())
+    priority = fields.Field(attribute="priority", column_name="priority", widget=priority_widget())
     number = fields.Field(attribute="number", column_name="number", widget=WholeNumberWidget(gettext_lazy("number")))
     text = fields.Field(attribute="text", column_name="text")
 
@@ -341,7 +329,7 @@ class EventResource(PlanResource):
     kind = fields.Field(attribute="kind", column_name="kind", widget=ChoiceWidget(Event.Kind, gettext_lazy("Kind")))
     start_date = fields.Field(attribute="start_date", column_name="start_date", widget=IsoDateWidget())
     end_date = fields.Field(attribute="end_date", column_name="end_date", widget=IsoDateWidget())
-    priority = fields.Field(attribute="priority", column_name="priority", widget=PriorityWidget(required=False))
+    priority = fields.Field(attribute="priority", column_name="priority", widget=priority_widget(required=False))
     initiative = fields.Field(column_name="initiative", attribute="initiative", widget=widgets.Widget())
     description = fields.Field(attribute="description", column_name="description")
 
@@ -363,7 +351,7 @@ class EventResource(PlanResource):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.fields["initiative"].widget = InitiativeWidget(required=False)
+        self.fields["initiative"].widget = initiative_widget(required=False)
 
     def get_queryset(self):
         return Event.objects.select_related("annual_plan", "quarter", "priority", "initiative__priority").order_by(
