@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from civicplan.edit_views import add_service_errors
 from civicplan.editing import EditConflict, fingerprint
 from civicplan.permissions import can_read, is_editor, require
 from civicplan.roles import EDITORS, STAFF
@@ -280,32 +281,29 @@ def lock_quarter(request, slug: str, number: int):
 def initiative_edit(request, pk: int):
     """An editor changes an initiative's title, description, results and team."""
     require(is_editor(request.user))
-    initiative = get_object_or_404(Initiative.objects.select_related("priority__annual_plan"), pk=pk)
+    team = Prefetch("memberships", queryset=Membership.objects.select_related("user"))
+    initiative = get_object_or_404(
+        Initiative.objects.select_related("priority__annual_plan").prefetch_related(team), pk=pk
+    )
     people = (
         get_user_model()
         .objects.filter(is_active=True, groups__name__in=[STAFF, EDITORS])
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
-    team = list(initiative.memberships.select_related("user"))
-    lead = next((m.user for m in team if m.role == Membership.Role.LEAD), None)
     initial = {
         "title": initiative.title,
         "description": initiative.description,
         "expected_results": list(initiative.expected_results.all()),
-        "lead": lead,
-        "members": [m.user for m in team if m.role == Membership.Role.MEMBER],
+        "lead": initiative.lead,
+        "members": [m.user for m in initiative.memberships.all() if m.role == Membership.Role.MEMBER],
     }
     form = InitiativeForm(request.POST or None, initial=initial, initiative=initiative, people=people)
     if request.method == "POST" and form.is_valid():
         try:
             services.initiative_update(user=request.user, initiative=initiative, **form.cleaned_data)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Initiative saved."))
             return redirect(initiative.get_absolute_url())

@@ -26,7 +26,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from initiatives import services as initiative_services
-from initiatives.models import Initiative, StatusUpdate
+from initiatives.models import Indicator, Initiative, StatusUpdate
 from priorities import services as plan_services
 from priorities.models import AnnualPlan, Event, Quarter
 from reporting.services import board_update_publish, board_update_save
@@ -43,8 +43,9 @@ CONTENT_TYPES, PERMISSIONS = "django_content_type", "auth_permission"
 @pytest.fixture
 def full_database(demo_progress, client):
     """The seed plan and its demo progress, a synthetic plan beside it, and a row in every
-    table: history, a published board update (its PDF bytes), a calendar address, a
-    sign-in failure, an admin log entry, a person's own permission, a session."""
+    table: history (of things deleted since, too), a published board update (its PDF
+    bytes), a calendar address, a sign-in failure, an admin log entry, a person's own
+    permission, a session."""
     users = {user.username: user for user in get_user_model().objects.all()}
     editor = users["editor"]
     call_command("generate_synthetic_plan", "--scale", "1", verbosity=0)
@@ -55,6 +56,15 @@ def full_database(demo_progress, client):
     priority = plan.priorities.get(number=1)
     priority.title = f"{priority.title} (révisé)"
     priority.save()  # a history record
+    # History of things deleted since: an indicator with its values, an expected result
+    # with its indicators (their history records name them by an id nothing holds any more).
+    indicator = Indicator.objects.filter(expected_result__priority=priority).exclude(values=None).first()
+    initiative_services.indicator_delete(user=editor, indicator=indicator, values_seen=indicator.values.count())
+    result = plan.priorities.get(number=2).expected_results.exclude(indicators=None).first()
+    dependents = plan_services.expected_result_dependents(result)
+    plan_services.expected_result_delete(
+        user=editor, result=result, indicators_seen=dependents["indicators"], values_seen=dependents["values"]
+    )
     initiative = Initiative.objects.filter(priority__annual_plan=plan).first()
     update = StatusUpdate.objects.filter(initiative=initiative, review_state="submitted").first()
     if update is not None:
