@@ -150,7 +150,7 @@ class PlanPartFormView(EditorOnlyMixin, UpdateView):
 def count_seen(request, name: str) -> int | None:
     """A count the confirmation page showed, as its form posts it back; None if missing."""
     value = request.POST.get(name, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def locked_values_sentence(dependents: dict) -> list[str]:

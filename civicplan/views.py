@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection, transaction
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.i18n import set_language
 
 logger = logging.getLogger(__name__)
@@ -12,7 +12,7 @@ logger = logging.getLogger(__name__)
 
 @login_not_required
 @never_cache
-@require_GET
+@require_safe
 # Outside ATOMIC_REQUESTS: opening the request's transaction would fail first, with a 500.
 @transaction.non_atomic_requests
 def healthz(request):

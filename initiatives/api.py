@@ -105,10 +105,10 @@ def plan_data(plan: AnnualPlan) -> dict:
 @login_not_required
 @never_cache
 def plan(request, slug: str):
-    """GET /api/plans/<slug>/: the plan as JSON."""
-    if request.method != "GET":
+    """GET (or HEAD) /api/plans/<slug>/: the plan as JSON."""
+    if request.method not in ("GET", "HEAD"):
         response = _error("Method not allowed.", 405)
-        response["Allow"] = "GET"
+        response["Allow"] = "GET, HEAD"
         return response
     if not request.user.is_authenticated:
         return _error("Sign in first.", 401)

@@ -33,7 +33,7 @@ def whole_number(value, what: str) -> int:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     text = str(value).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # "²" is a digit to Python, not a number
         return int(text)
     raise ValueError(_("%(what)s: «%(value)s» is not a whole number.") % {"what": what, "value": value})
 

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from civicplan import edit_views
 from civicplan.editing import EditConflict, edit_fingerprint
@@ -152,7 +152,7 @@ def _feed_description(event) -> str:
     return "\n\n".join(lines)
 
 
-@require_GET
+@require_safe
 def calendar_ics(request, slug: str):
     """The plan's calendar file, for a signed-in reader to download."""
     require(can_read(request.user))
@@ -160,7 +160,7 @@ def calendar_ics(request, slug: str):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def calendar_feed(request, slug: str, key: str):
     """The same file at a person's secret address, for a calendar program to subscribe to
     without signing in. An unknown key, or a person who may no longer read, finds nothing."""
@@ -184,7 +184,8 @@ def _ics(slug: str) -> HttpResponse:
     feed.add("prodid", "-//civicplan//calendar feed//EN")
     feed.add("version", "2.0")
     feed.add("calscale", "GREGORIAN")
-    feed.add("x-wr-calname", plan.title)
+    # One line: a line break in the title would end the property early (a bare CR, raw).
+    feed.add("x-wr-calname", " ".join(plan.title.split()))
     for event in querysets.calendar_feed_events(plan):
         entry = icalendar.Event()
         entry.add("uid", f"{plan.slug}-{event.slug}@civicplan")

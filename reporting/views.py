@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from civicplan.permissions import can_read, is_editor, require
 from initiatives.models import ReviewState, StatusUpdate
@@ -128,7 +128,7 @@ def _filename(plan: AnnualPlan, name: str, extension: str) -> str:
     return f"civicplan-{plan.slug}-{name}-{translation.get_language()}.{extension}"
 
 
-@require_GET
+@require_safe
 @report_view
 def report_list(request):
     """Every quarter's report, every board update the reader may see, the annual report."""
@@ -164,7 +164,7 @@ def _title(report) -> str:
     return _("%(plan)s, %(quarter)s") % {"plan": report.plan_title, "quarter": report.quarter.code}
 
 
-@require_GET
+@require_safe
 @report_view
 def quarterly_report(request, slug: str, quarter: int):
     plan, report = _quarterly(request, slug, quarter)
@@ -172,7 +172,7 @@ def quarterly_report(request, slug: str, quarter: int):
     return render(request, "reporting/quarterly.html", context)
 
 
-@require_GET
+@require_safe
 @report_view
 def quarterly_report_pdf(request, slug: str, quarter: int):
     plan, report = _quarterly(request, slug, quarter)
@@ -183,7 +183,7 @@ def quarterly_report_pdf(request, slug: str, quarter: int):
     return _download(render_pdf(html), "application/pdf", _filename(plan, f"q{quarter}", "pdf"))
 
 
-@require_GET
+@require_safe
 @report_view
 def quarterly_report_xlsx(request, slug: str, quarter: int):
     plan, report = _quarterly(request, slug, quarter)
@@ -194,7 +194,7 @@ def quarterly_report_xlsx(request, slug: str, quarter: int):
     )
 
 
-@require_GET
+@require_safe
 @report_view
 def annual_report(request, slug: str):
     plan = _plan(slug)
@@ -203,7 +203,7 @@ def annual_report(request, slug: str):
     )
 
 
-@require_GET
+@require_safe
 @report_view
 def annual_report_pdf(request, slug: str):
     plan = _plan(slug)
@@ -276,7 +276,7 @@ def board_update(request, slug: str, quarter: int):
     )
 
 
-@require_GET
+@require_safe
 @report_view
 def board_update_pdf(request, slug: str, quarter: int):
     plan = _plan(slug)

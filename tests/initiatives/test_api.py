@@ -160,14 +160,14 @@ def test_an_initiative_without_lead_or_update_has_nulls_and_a_locked_quarter_say
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-def test_only_get_is_allowed(client, demo_progress, method):
+def test_only_get_and_head_are_allowed(client, demo_progress, method):
     sign_in(client, "editor")
     before = list(StatusUpdate.objects.values_list("pk", "status", "version"))
 
     response = getattr(client, method)(URL, data={}, content_type="application/json")
 
     assert response.status_code == 405
-    assert response["Allow"] == "GET"
+    assert response["Allow"] == "GET, HEAD"
     assert response["Content-Type"] == "application/json"
     assert list(StatusUpdate.objects.values_list("pk", "status", "version")) == before
 

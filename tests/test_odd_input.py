@@ -1,0 +1,71 @@
+"""Odd input gets an answer, never a 500: digits that are not ASCII digits ("²": Python's
+isdigit() says yes, int() says no), line breaks where a one-line value goes, and HEAD
+(which HTTP requires wherever GET is answered)."""
+
+import icalendar
+import pytest
+from django.urls import reverse
+
+from priorities.models import AnnualPlan
+from priorities.resources import whole_number
+
+pytestmark = pytest.mark.django_db
+
+PLAN = "2022-23"
+
+
+def signed_in(client, users, username):
+    client.force_login(users[username])
+    return client
+
+
+def test_a_quarter_written_as_a_superscript_digit_shows_the_dashboard(client, users):
+    response = signed_in(client, users, "staff").get("/", {"quarter": "²"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "posted"),
+    [
+        (reverse("priorities:expected_result_delete", args=[PLAN, 1, 1]), {"indicators": "²", "values": "²"}),
+        (reverse("initiatives:indicator_delete", args=[PLAN, 1, 1, 1]), {"values": "²"}),
+    ],
+    ids=["expected-result", "indicator"],
+)
+def test_a_delete_confirmation_with_a_superscript_count_asks_again(client, users, url, posted):
+    response = signed_in(client, users, "editor").post(url, posted)
+    assert response.status_code == 400  # not confirmed from the page: it asks, and deletes nothing
+
+
+def test_a_superscript_digit_in_a_number_column_is_refused_in_words():
+    with pytest.raises(ValueError, match="«²» is not a whole number"):
+        whole_number("²", "priority")
+
+
+def test_a_plan_title_with_a_line_break_gives_a_one_line_calendar_name(client, users):
+    AnnualPlan.objects.filter(slug=PLAN).update(title="Plan annuel\r\n2022-2023")
+    response = signed_in(client, users, "board").get(reverse("priorities:calendar_ics", args=[PLAN]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "X-WR-CALNAME:Plan annuel 2022-2023\r\n" in body
+    assert "\r" not in body.replace("\r\n", "")
+    assert icalendar.Calendar.from_ical(response.content)["X-WR-CALNAME"] == "Plan annuel 2022-2023"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/healthz",
+        reverse("priorities:calendar_ics", args=[PLAN]),
+        reverse("initiatives:api-plan", args=[PLAN]),
+        reverse("reporting:quarterly", args=[PLAN, 2]),
+        reverse("reporting:annual-pdf", args=[PLAN]),
+    ],
+    ids=["healthz", "calendar", "api", "report", "pdf"],
+)
+def test_head_is_answered_where_get_is(client, users, url):
+    signed_in(client, users, "board")
+    get, head = client.get(url), client.head(url)
+    assert (get.status_code, head.status_code) == (200, 200)
+    assert head["Content-Type"] == get["Content-Type"]
+    assert head.content == b""
