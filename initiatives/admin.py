@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -17,6 +19,34 @@ from .models import (
 from .resources import IndicatorResource, IndicatorValueResource, InitiativeResource, StatusUpdateResource
 
 
+class LockedQuarterReadOnly:
+    """A record of a locked quarter is read in the admin, never changed or deleted: the
+    board has it as it was sent. An editor unlocks the quarter on the site, with a reason.
+    (A change that gets past this, in an inline, is refused by the model's clean().)"""
+
+    def _locked(self, obj) -> bool:
+        return obj is not None and obj.quarter.locked
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._locked(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._locked(obj)
+
+
+class LockedQuarterFormSet(BaseInlineFormSet):
+    """An inline's rows: deleting one of a locked quarter is refused, like changing it."""
+
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            record = form.instance
+            if record.pk is not None and record.quarter.locked:
+                raise ValidationError(
+                    _("%(quarter)s is locked: it takes no change.") % {"quarter": record.quarter.code}
+                )
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
@@ -25,6 +55,7 @@ class MembershipInline(admin.TabularInline):
 
 class StatusUpdateInline(admin.StackedInline):
     model = StatusUpdate
+    formset = LockedQuarterFormSet
     extra = 0
     fields = ["quarter", "status", "review_state", "narrative", "risks", "next_steps", "author", "version"]
     readonly_fields = ["version"]
@@ -50,7 +81,7 @@ class InitiativeAdmin(SpreadsheetAdmin):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(SpreadsheetAdmin):
+class StatusUpdateAdmin(LockedQuarterReadOnly, SpreadsheetAdmin):
     resource_classes = [StatusUpdateResource]
     list_display = ["initiative", "quarter", "status", "review_state", "author", "updated_at"]
     list_filter = ["quarter__annual_plan", "quarter__number", "status", "review_state", "initiative__priority"]
@@ -63,6 +94,7 @@ class StatusUpdateAdmin(SpreadsheetAdmin):
 
 class IndicatorValueInline(admin.TabularInline):
     model = IndicatorValue
+    formset = LockedQuarterFormSet
     extra = 0
     fields = ["quarter", "value", "note", "author"]
     ordering = ["quarter__number"]
@@ -86,7 +118,7 @@ class IndicatorAdmin(SpreadsheetAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(SpreadsheetAdmin):
+class IndicatorValueAdmin(LockedQuarterReadOnly, SpreadsheetAdmin):
     resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "quarter", "value", "author", "updated_at"]
     list_filter = ["quarter__annual_plan", "quarter__number"]
@@ -97,7 +129,7 @@ class IndicatorValueAdmin(SpreadsheetAdmin):
 
 
 @admin.register(LearningReflection)
-class LearningReflectionAdmin(SimpleHistoryAdmin):
+class LearningReflectionAdmin(LockedQuarterReadOnly, SimpleHistoryAdmin):
     list_display = ["learning_question", "quarter", "author", "updated_at"]
     list_filter = ["quarter__annual_plan", "quarter__number"]
     list_select_related = ["learning_question__priority", "quarter__annual_plan", "author"]

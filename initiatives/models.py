@@ -134,6 +134,14 @@ class QuarterlyRecord(models.Model):
     class Meta:
         abstract = True
 
+    def clean(self):
+        # Whatever the path (the site's services, the admin, an import): a locked quarter
+        # takes no change. Its report has gone out; an editor unlocks it first, with a reason.
+        if self.quarter_id and self.quarter.locked:
+            raise ValidationError(
+                {"quarter": _("%(quarter)s is locked: it takes no change.") % {"quarter": self.quarter.code}}
+            )
+
 
 class StatusUpdateQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -210,6 +218,7 @@ class StatusUpdate(QuarterlyRecord):
     natural_key.dependencies = ["initiatives.initiative", "priorities.quarter"]
 
     def clean(self):
+        super().clean()
         if self.initiative_id and self.quarter_id:
             if self.initiative.priority.annual_plan_id != self.quarter.annual_plan_id:
                 raise ValidationError({"quarter": _("The quarter belongs to another annual plan.")})
@@ -321,6 +330,7 @@ class IndicatorValue(QuarterlyRecord):
     natural_key.dependencies = ["initiatives.indicator", "priorities.quarter"]
 
     def clean(self):
+        super().clean()
         if self.indicator_id and self.quarter_id:
             if self.indicator.expected_result.priority.annual_plan_id != self.quarter.annual_plan_id:
                 raise ValidationError({"quarter": _("The quarter belongs to another annual plan.")})
@@ -375,6 +385,7 @@ class LearningReflection(QuarterlyRecord):
     natural_key.dependencies = ["priorities.learningquestion", "priorities.quarter"]
 
     def clean(self):
+        super().clean()
         if self.learning_question_id and self.quarter_id:
             if self.learning_question.priority.annual_plan_id != self.quarter.annual_plan_id:
                 raise ValidationError({"quarter": _("The quarter belongs to another annual plan.")})

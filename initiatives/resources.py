@@ -5,7 +5,6 @@ Rows name their parents as people do: ``plan`` 2022-23, ``priority`` 2, ``initia
 ``result`` and ``indicator`` numbers.
 """
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
@@ -75,14 +74,8 @@ class ResultNumbersWidget(widgets.ManyToManyWidget):
 
 
 class QuarterRecordResource(PlanResource):
-    """A resource of things written per quarter: a locked quarter takes no change."""
-
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        super().validate_instance(instance, import_validation_errors, validate_unique)
-        if instance.quarter.locked:
-            raise ValidationError(
-                {"quarter": _("%(quarter)s is locked: it takes no change.") % {"quarter": instance.quarter.code}}
-            )
+    """A resource of things written per quarter (a locked quarter takes no change: the
+    models' clean() says so, as on every path)."""
 
     def before_save_instance(self, instance, row, **kwargs):
         if instance.pk is None and instance.author_id is None:

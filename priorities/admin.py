@@ -56,12 +56,23 @@ class AnnualPlanAdmin(SimpleHistoryAdmin):
 
 
 class QuarterLockInline(admin.StackedInline):
+    """Read only: a quarter is locked and unlocked on the site (the plan page), where the
+    service asks for a reason and records who did it and when."""
+
     model = QuarterLock
     extra = 0
     max_num = 1
     fields = ["reason", "locked_by", "locked_at"]
-    readonly_fields = ["locked_at"]
-    autocomplete_fields = ["locked_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Quarter)
