@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 # U+202A-U+202E (embeddings, overrides, pop) and U+2066-U+2069 (isolates).
@@ -68,3 +69,9 @@ def no_hidden_controls(value: str) -> None:
                 params={"code": ord(char)},
                 code="control_character",
             )
+
+
+def plain_text() -> list:
+    """The rules of a text people write (a model's field, so that every path keeps them:
+    the site, the admin, an import): plain text, no invisible controls, at most TEXT_MAX."""
+    return [no_hidden_controls, no_markup, MaxLengthValidator(TEXT_MAX)]

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from civicplan.models import NaturalKeyManager
 from civicplan.permissions import sees_only_approved
+from civicplan.validators import plain_text
 from priorities.models import (
     TITLE_MAX,
     ExpectedResult,
@@ -162,9 +163,9 @@ class StatusUpdate(QuarterlyRecord):
         Quarter, on_delete=models.PROTECT, related_name="status_updates", verbose_name=_("quarter")
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
-    narrative = models.TextField(_("progress"), blank=True)
-    risks = models.TextField(_("risks"), blank=True)
-    next_steps = models.TextField(_("next steps"), blank=True)
+    narrative = models.TextField(_("progress"), blank=True, validators=plain_text())
+    risks = models.TextField(_("risks"), blank=True, validators=plain_text())
+    next_steps = models.TextField(_("next steps"), blank=True, validators=plain_text())
     review_state = models.CharField(_("review"), max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT)
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Raised by every save, so that a concurrent edit is detected.")
@@ -222,6 +223,9 @@ class StatusUpdate(QuarterlyRecord):
         if self.initiative_id and self.quarter_id:
             if self.initiative.priority.annual_plan_id != self.quarter.annual_plan_id:
                 raise ValidationError({"quarter": _("The quarter belongs to another annual plan.")})
+        if self.status in (Status.AT_RISK, Status.OFF_TRACK) and not self.risks.strip():
+            # The same rule, and words, as the quarterly form's: on every path.
+            raise ValidationError({"risks": _("Say what puts the initiative at risk or off track.")})
 
 
 class Indicator(models.Model):
@@ -298,7 +302,7 @@ class IndicatorValue(QuarterlyRecord):
         Quarter, on_delete=models.PROTECT, related_name="indicator_values", verbose_name=_("quarter")
     )
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, validators=plain_text())
 
     objects = NaturalKeyManager(
         "indicator__expected_result__priority__annual_plan__slug",
@@ -358,7 +362,7 @@ class LearningReflection(QuarterlyRecord):
     quarter = models.ForeignKey(
         Quarter, on_delete=models.PROTECT, related_name="reflections", verbose_name=_("quarter")
     )
-    text = models.TextField(_("reflection"))
+    text = models.TextField(_("reflection"), validators=plain_text())
 
     objects = NaturalKeyManager(
         "learning_question__priority__annual_plan__slug",

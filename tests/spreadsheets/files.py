@@ -164,7 +164,11 @@ def good_rows(kind):
         }
         unchanged = [find(rows, priority=2, result=1, indicator=1, quarter=q) for q in (1, 2, 3)]
     elif kind == "updates":
-        update = find(rows, priority=1, initiative=1, quarter=1) | {"status": "at_risk", "narrative": "Retard."}
+        update = find(rows, priority=1, initiative=1, quarter=1) | {
+            "status": "at_risk",
+            "narrative": "Retard.",
+            "risks": "Financement en retard.",
+        }
         new = find(rows, priority=1, initiative=1, quarter=3) | {
             "quarter": "4",
             "status": "not_started",

@@ -213,7 +213,7 @@ def bad_status_updates_csv() -> bytes:
         "next_steps",
     ]
     rows = [
-        [PLAN, "1", "1", "CIVICUS Lens", "1", "at_risk", "Retard.", "", ""],
+        [PLAN, "1", "1", "CIVICUS Lens", "1", "at_risk", "Retard.", "Financement en retard.", ""],
         [PLAN, "1", "1", "CIVICUS Lens", "4", "not_started", "", "", ""],
         [PLAN, "2", "2", "Plaidoyer ciblé", "1", "en retard", "Texte.", "", ""],
         [PLAN, "2", "1", "Normes", "3", "on_track", "Texte.", "", ""],
@@ -284,6 +284,7 @@ def test_confirming_a_file_that_became_bad_writes_nothing(client, demo_progress,
     header = list(rows.headers)
     row = dict(zip(header, rows[[r[1:3] + (r[4],) for r in rows].index(key)], strict=True))
     row["status"] = "off_track" if update.status != "off_track" else "on_track"
+    row["risks"] = row["risks"] or "Financement en retard."  # off track says why
     out = io.StringIO(newline="")
     csv.writer(out, lineterminator="\r\n").writerows([header, [row[h] for h in header]])
     client.force_login(superuser)
