@@ -7,6 +7,7 @@ with a reason a person can act on and the file's line."""
 import csv
 import io
 import zipfile
+from collections import Counter
 
 import tablib
 from django.conf import settings
@@ -43,6 +44,14 @@ def _too_many_rows() -> SpreadsheetError:
     )
 
 
+def names_in_short(names: list[str], most: int = 10) -> str:
+    """``names`` for a message: the first ``most``, then how many more."""
+    shown = ", ".join(names[:most])
+    if len(names) <= most:
+        return shown
+    return _("%(names)s and %(count)s more") % {"names": shown, "count": len(names) - most}
+
+
 def _dataset(headers: list, rows: list[list], lines: list[int]) -> tablib.Dataset:
     """A dataset from a header row and data rows, refusing what no import could use.
 
@@ -54,9 +63,11 @@ def _dataset(headers: list, rows: list[list], lines: list[int]) -> tablib.Datase
     for position, name in enumerate(names, 1):
         if not name:
             raise SpreadsheetError(_("Column %(position)s has no name in the first line.") % {"position": position})
-    duplicated = sorted({n for n in names if names.count(n) > 1})
+    duplicated = sorted(name for name, count in Counter(names).items() if count > 1)  # linear: 90,000 names too
     if duplicated:
-        raise SpreadsheetError(_("The first line names a column twice: %(names)s.") % {"names": ", ".join(duplicated)})
+        raise SpreadsheetError(
+            _("The first line names a column twice: %(names)s.") % {"names": names_in_short(duplicated)}
+        )
     if not rows:
         raise SpreadsheetError(_("The file has column names but no rows to import."))
     dataset = tablib.Dataset(*rows, headers=names)

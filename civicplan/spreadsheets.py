@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from import_export import resources, widgets
 
-from .spreadsheet_files import SpreadsheetError, read_spreadsheet
+from .spreadsheet_files import SpreadsheetError, names_in_short, read_spreadsheet
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
@@ -136,7 +136,8 @@ class PlanResource(resources.ModelResource):
 
     def column_problems(self, headers) -> str:
         known = {f.column_name for f in self.get_import_fields()}
-        missing = [c for c in self.required_columns if c not in headers]
+        present = set(headers)
+        missing = [c for c in self.required_columns if c not in present]
         unknown = [h for h in headers if h not in known]
         problems = []
         if missing:
@@ -144,7 +145,7 @@ class PlanResource(resources.ModelResource):
         if unknown:
             problems.append(
                 _("unknown columns: %(names)s (known: %(known)s)")
-                % {"names": ", ".join(unknown), "known": ", ".join(sorted(known))}
+                % {"names": names_in_short(unknown), "known": ", ".join(sorted(known))}
             )
         if not problems:
             return ""

@@ -370,6 +370,22 @@ def test_a_column_named_twice(demo_progress):
     assert_refused("initiatives", data, "csv", "names a column twice: title")
 
 
+def test_a_header_of_90000_columns_is_refused_in_one_short_message(demo_progress):
+    """The checks of the first line are linear (they were quadratic: 90,000 names kept a
+    worker busy past its timeout), and the message names ten, then says how many more."""
+    headers, rows = good_rows("initiatives")
+    extra = [f"col{n}" for n in range(90_000)]
+    row = [rows[0][h] for h in headers]
+    report = assert_refused("initiatives", csv_bytes([*headers, *extra], [[*row, *[""] * len(extra)]]), "csv")
+    (message,) = report.errors
+    assert "unknown columns: col0, col1, col2, col3, col4, col5, col6, col7, col8, col9 and 89990 more" in message
+    assert len(message) < 1_000
+
+    twice = csv_bytes([*headers, *extra, *extra], [[*row, *[""] * (2 * len(extra))]])
+    report = assert_refused("initiatives", twice, "csv", "names a column twice: col0, col1,", "and 89990 more")
+    assert len(report.errors[0]) < 1_000
+
+
 @pytest.mark.parametrize(
     ("data", "fmt", "fragments"),
     [
