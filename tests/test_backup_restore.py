@@ -241,6 +241,41 @@ def _unknown_person(path, good):
     path.write_text(json.dumps(rows))
 
 
+def _rows(good) -> list[dict]:
+    return json.loads(gzip.decompress(good.read_bytes()))
+
+
+def _edited_board_update(path, good):
+    """The published board update's message changed in its HTML, its SHA-256 left as it was."""
+    rows = _rows(good)
+    published = next(r for r in rows if r["model"] == "reporting.boardupdate" and r["fields"]["state"] == "published")
+    published["fields"]["html"] = published["fields"]["html"].replace("Très bonne année", "Très mauvaise année")
+    path.write_bytes(gzip.compress(json.dumps(rows).encode()))
+
+
+def _with_a_session(path, good):
+    rows = _rows(good)
+    rows.append(
+        {
+            "model": "sessions.session",
+            "pk": "x" * 32,
+            "fields": {"session_data": "e30:1:abc", "expire_date": "2099-01-01T00:00:00Z"},
+        }
+    )
+    path.write_bytes(gzip.compress(json.dumps(rows).encode()))
+
+
+def _flipped_byte(path, good):
+    data = bytearray(good.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _bomb(path, good):
+    """A small gzip that expands past RESTORE_MAX_BYTES (set to 1 MB by the test)."""
+    path.write_bytes(gzip.compress(b"[" + b" " * (2 * 2**20) + b"]"))
+
+
 BAD_FILES = {
     "damaged.json.gz": (lambda path, good: path.write_bytes(good.read_bytes()[:2000]), "damaged or not a backup"),
     "text.json.gz": (lambda path, good: path.write_bytes(gzip.compress(b"not json")), "it is not JSON"),
@@ -256,12 +291,18 @@ BAD_FILES = {
     "person.json": (_unknown_person, "Nothing was restored, the database is as it was"),
     "backup.csv": (lambda path, good: path.write_text("model\n"), "a backup's name ends in .json.gz"),
     "missing.json.gz": (lambda path, good: None, "there is no such file"),
+    "edited.json.gz": (_edited_board_update, "the HTML of the published board update .* is not what was published"),
+    "session.json.gz": (_with_a_session, "sessions.session, which a restore never brings back"),
+    "flipped.json.gz": (_flipped_byte, "damaged or not a backup"),
+    "bomb.json.gz": (_bomb, "more than 1 MB of data once uncompressed"),
 }
 
 
 @pytest.mark.parametrize("name", BAD_FILES)
-def test_a_file_that_cannot_be_restored_whole_changes_nothing(full_database, tmp_path, name):
+def test_a_file_that_cannot_be_restored_whole_changes_nothing(full_database, tmp_path, name, settings):
     backup(good := tmp_path / "good.json.gz")
+    if name == "bomb.json.gz":
+        settings.RESTORE_MAX_BYTES = 2**20
     make, message = BAD_FILES[name]
     make(path := tmp_path / name, good)
     before = snapshot()
