@@ -226,6 +226,58 @@ def test_the_lock_ends_after_the_cool_off(amina):
     assert sign_in(client, "amina", "right-long-passphrase").status_code == 302
 
 
+def test_attempts_during_the_lock_do_not_make_it_longer(amina):
+    """A stranger who goes on trying, or the owner with the right password, does not push
+    the end of the lock further: it ends AXES_COOLOFF_MINUTES after the fifth failure."""
+    client = Client(headers={"Accept-Language": "en"})
+    for _attempt in range(5):
+        sign_in(client, "amina", "wrong")
+    (attempt,) = AccessAttempt.objects.all()
+    locked_at, failures = attempt.attempt_time, attempt.failures_since_start
+    assert sign_in(client, "amina", "wrong").status_code == 429
+    assert sign_in(client, "amina", "right-long-passphrase").status_code == 429
+    attempt.refresh_from_db()
+    assert (attempt.attempt_time, attempt.failures_since_start) == (locked_at, failures)
+
+
+def behind_proxy_settings(monkeypatch) -> dict:
+    """The sign-in settings base.py makes with BEHIND_PROXY=true."""
+    monkeypatch.setenv("BEHIND_PROXY", "true")
+    from civicplan.settings import base
+
+    reloaded = importlib.reload(base)
+    monkeypatch.delenv("BEHIND_PROXY")
+    values = {
+        name: getattr(reloaded, name) for name in ("AXES_IPWARE_META_PRECEDENCE_ORDER", "AXES_IPWARE_PROXY_ORDER")
+    }
+    importlib.reload(base)
+    return values
+
+
+def test_behind_the_proxy_a_stranger_locks_only_their_own_address(amina, monkeypatch, settings):
+    """Every request comes from the proxy (REMOTE_ADDR); the proxy appends each client's
+    address to X-Forwarded-For. The stranger's five failures lock amina out from the
+    stranger's address only, even when the stranger sends a forged X-Forwarded-For."""
+    for name, value in behind_proxy_settings(monkeypatch).items():
+        setattr(settings, name, value)
+    proxy = "10.0.0.2"
+    stranger = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.66")
+    for _attempt in range(5):
+        sign_in(stranger, "amina", "wrong")
+    assert sign_in(stranger, "amina", "right-long-passphrase").status_code == 429
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.66"
+
+    owner = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="192.0.2.10")
+    assert sign_in(owner, "amina", "right-long-passphrase").status_code == 302
+
+
+def test_without_the_proxy_setting_a_forwarded_address_is_not_believed(amina):
+    forged = Client(REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="192.0.2.10")
+    for _attempt in range(5):
+        sign_in(forged, "amina", "wrong")
+    assert AccessAttempt.objects.get().ip_address == "198.51.100.7"
+
+
 # --- Idle sessions ---------------------------------------------------------------------------
 
 

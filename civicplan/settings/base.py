@@ -134,12 +134,22 @@ if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 2000)
 
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failed attempts for one username
-# from one address, that pair is refused for AXES_COOLOFF_MINUTES (each new failed attempt
-# meanwhile starts the wait again). Other users, and the same user elsewhere, are not locked.
+# from one address, that pair is refused for AXES_COOLOFF_MINUTES from the last failure.
+# Other users, and the same user from elsewhere, are not locked; attempts during the lock
+# (the owner's correct password included) do not make it last longer.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Behind one reverse proxy (BEHIND_PROXY=true; docs/operations.md, "Deploying"), a client's
+# address is the one the proxy appends to X-Forwarded-For (django-ipware, right-most), not
+# the proxy's own, which every client would share. Never set it without a proxy in front:
+# a client could then name any address it likes.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_ORDER = "right-most"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # Sessions end after SESSION_IDLE_MINUTES without a request (SESSION_SAVE_EVERY_REQUEST,
