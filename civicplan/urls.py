@@ -11,6 +11,7 @@ urlpatterns = [
     path("", reporting_views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", views.login_not_required_set_language, name="set_language"),
     path("plans/", include("priorities.urls")),

@@ -154,6 +154,13 @@ def demo_progress(_worlds, db, request):
     _load_for_one_test(request, DEMO)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: counters (password-reset limits) and stored
+    charts of an earlier test are not this one's."""
+    cache.clear()
+
+
 @pytest.fixture
 def django_assert_num_queries():
     """pytest-django's, but a failure always lists the SQL that ran (pytest-django's does

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +65,29 @@ def test_reset_for_an_unknown_address_sends_nothing_and_says_the_same(client, ma
     response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
     assert response.status_code == 302
     assert mailoutbox == []
+
+
+def test_reset_e_mails_to_one_address_are_limited_per_hour(client, person, mailoutbox, settings):
+    """Three an hour to one address (PASSWORD_RESET_PER_ADDRESS); the fourth request gets
+    the same answer and sends nothing."""
+    assert settings.PASSWORD_RESET_PER_ADDRESS == 3
+    for _request in range(4):
+        response = client.post(reverse("password_reset"), {"email": "Amina@Example.org "})
+        assert response.status_code == 302
+        assert response["Location"] == reverse("password_reset_done")
+    assert len(mailoutbox) == 3
+
+
+def test_reset_requests_from_one_client_are_limited_per_hour(person, django_user_model, mailoutbox, settings):
+    """Ten an hour from one client address (PASSWORD_RESET_PER_CLIENT), whatever the
+    addresses asked for; another client is not held back by it."""
+    settings.PASSWORD_RESET_PER_ADDRESS = 100
+    for n in range(11):
+        django_user_model.objects.create_user(f"p{n}", email=f"p{n}@example.org", password="x-long-passphrase")
+    crowd = Client(REMOTE_ADDR="198.51.100.20")
+    for n in range(11):
+        assert crowd.post(reverse("password_reset"), {"email": f"p{n}@example.org"}).status_code == 302
+    assert len(mailoutbox) == 10
+    other = Client(REMOTE_ADDR="192.0.2.30")
+    assert other.post(reverse("password_reset"), {"email": "amina@example.org"}).status_code == 302
+    assert len(mailoutbox) == 11

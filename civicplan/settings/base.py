@@ -147,6 +147,10 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # the proxy's own, which every client would share. Never set it without a proxy in front:
 # a client could then name any address it likes.
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+# Password-reset e-mails: at most this many an hour to one address, and requests an hour
+# from one client (civicplan.views.PasswordResetView); beyond, nothing is sent.
+PASSWORD_RESET_PER_ADDRESS = env.int("PASSWORD_RESET_PER_ADDRESS", default=3)
+PASSWORD_RESET_PER_CLIENT = env.int("PASSWORD_RESET_PER_CLIENT", default=10)
 if BEHIND_PROXY:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
     AXES_IPWARE_PROXY_ORDER = "right-most"
