@@ -9,7 +9,8 @@ so the view opts out of LoginRequiredMiddleware's redirect to the sign-in page a
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
 from django.http import JsonResponse
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import conditional_page
 
 from civicplan.permissions import can_read
 from priorities.models import AnnualPlan, ExpectedResult, Quarter, StrategicPriority
@@ -103,9 +104,11 @@ def plan_data(plan: AnnualPlan) -> dict:
 
 
 @login_not_required
-@never_cache
+@cache_control(private=True, no_cache=True)
+@conditional_page
 def plan(request, slug: str):
-    """GET (or HEAD) /api/plans/<slug>/: the plan as JSON."""
+    """GET (or HEAD) /api/plans/<slug>/: the plan as JSON. Kept by the reader's client only
+    and asked again each time: its ETag answers 304 when nothing it holds changed."""
     if request.method not in ("GET", "HEAD"):
         response = _error("Method not allowed.", 405)
         response["Allow"] = "GET, HEAD"

@@ -11,9 +11,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import conditional_page, require_http_methods, require_POST, require_safe
 
 from civicplan import edit_views
 from civicplan.editing import EditConflict, edit_fingerprint
@@ -153,6 +152,7 @@ def _feed_description(event) -> str:
 
 
 @require_safe
+@conditional_page
 def calendar_ics(request, slug: str):
     """The plan's calendar file, for a signed-in reader to download."""
     require(can_read(request.user))
@@ -161,6 +161,7 @@ def calendar_ics(request, slug: str):
 
 @login_not_required
 @require_safe
+@conditional_page
 def calendar_feed(request, slug: str, key: str):
     """The same file at a person's secret address, for a calendar program to subscribe to
     without signing in. An unknown key, or a person who may no longer read, finds nothing."""
@@ -168,7 +169,9 @@ def calendar_feed(request, slug: str, key: str):
     if token is None or not can_read(token.user):
         raise Http404
     response = _ics(slug)
-    response["Cache-Control"] = "private, no-store"
+    # Kept by the reader's calendar program only (never by a shared cache: the address is
+    # secret), and asked again each time: the ETag answers 304 when nothing changed.
+    response["Cache-Control"] = "private, no-cache"
     return response
 
 
@@ -177,9 +180,12 @@ def _ics(slug: str) -> HttpResponse:
 
     Undated events are left out: an all-day event needs a day. Each event's UID is made
     from the plan's and the event's slugs, which never change, so importing the file
-    again updates the events already imported instead of adding copies."""
+    again updates the events already imported instead of adding copies. The file is the
+    same bytes until something in it changes (an event never edited since it was loaded
+    is stamped with the plan's start), so that its ETag lets a calendar program ask
+    "anything new?" and get 304."""
     plan = querysets.plan_with_quarters(slug)
-    now = timezone.now()
+    loaded = datetime.datetime.combine(plan.start_date, datetime.time(0), tzinfo=datetime.UTC)
     feed = icalendar.Calendar()
     feed.add("prodid", "-//civicplan//calendar feed//EN")
     feed.add("version", "2.0")
@@ -194,7 +200,7 @@ def _ics(slug: str) -> HttpResponse:
         entry.add("dtstart", event.start_date)
         # All-day events end on the day after their last day (RFC 5545: DTEND is exclusive).
         entry.add("dtend", event.last_day + datetime.timedelta(days=1))
-        entry.add("dtstamp", event.last_changed or now)
+        entry.add("dtstamp", event.last_changed or loaded)
         if event.last_changed is not None:
             entry.add("last-modified", event.last_changed)
         entry.add("categories", [event.get_kind_display()])

@@ -12,6 +12,8 @@ from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response
+from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -230,8 +232,12 @@ def _board_update(request, plan: AnnualPlan, quarter: int) -> BoardUpdate | None
     return update
 
 
-def _stored(update: BoardUpdate, content: bytes | str, content_type: str) -> HttpResponse:
+def _stored(request, update: BoardUpdate, content: bytes, content_type: str, sha256: str) -> HttpResponse:
+    """A published document as it was delivered; its ETag is its recorded SHA-256, so a
+    reader who has it already gets 304."""
+    etag = quote_etag(sha256)
     response = HttpResponse(content, content_type=content_type)
+    response["ETag"] = etag
     response["Content-Language"] = update.language
     response["Cache-Control"] = "private, no-cache"
     if content_type.startswith("text/html"):
@@ -240,7 +246,7 @@ def _stored(update: BoardUpdate, content: bytes | str, content_type: str) -> Htt
         source = documents.stylesheet_csp_source(response.content.decode())
         if source:
             response._csp_update = {"style-src": [source]}
-    return response
+    return get_conditional_response(request, etag=etag, response=response)
 
 
 @require_http_methods(["GET", "POST"])
@@ -253,7 +259,7 @@ def board_update(request, slug: str, quarter: int):
     if update is not None and update.published:
         if request.method == "POST":
             raise Http404
-        return _stored(update, update.html.encode(), "text/html; charset=utf-8")
+        return _stored(request, update, update.html.encode(), "text/html; charset=utf-8", update.html_sha256)
     quarter_row = _quarter(plan, quarter)
     form = BoardUpdateForm(request.POST or None, instance=update)
     status = 200
@@ -284,7 +290,7 @@ def board_update_pdf(request, slug: str, quarter: int):
     if update is None:
         raise Http404
     if update.published:
-        response = _stored(update, bytes(update.pdf), "application/pdf")
+        response = _stored(request, update, bytes(update.pdf), "application/pdf", update.pdf_sha256)
         response["Content-Disposition"] = f'attachment; filename="civicplan-{plan.slug}-q{quarter}-board.pdf"'
         return response
     _fingerprint, html = services.board_update_documents(update, plan)

@@ -40,7 +40,10 @@ def test_a_reader_makes_an_address_a_calendar_program_reads_without_signing_in(u
     anonymous = Client()
     response = anonymous.get(feed_url(token.key))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
-    assert "no-store" in response["Cache-Control"]
+    # A shared cache never keeps it (a secret address); the calendar program asks again each
+    # time, and an unchanged file is answered 304 (its ETag).
+    assert {part.strip() for part in response["Cache-Control"].split(",")} == {"private", "no-cache"}
+    assert anonymous.get(feed_url(token.key), headers={"If-None-Match": response["ETag"]}).status_code == 304
     calendar = icalendar.Calendar.from_ical(response.content)
     dated = Event.objects.filter(annual_plan__slug="2022-23", start_date__isnull=False).count()
     assert len(calendar.walk("VEVENT")) == dated > 0

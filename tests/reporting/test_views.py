@@ -183,3 +183,16 @@ def test_the_workbook_cuts_a_text_longer_than_a_cell_can_hold(client, users):
     long_cells = [cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
     longest = max(long_cells, key=len)
     assert len(longest) == 32_767 and longest.endswith("…")
+
+
+@pytest.mark.parametrize(("suffix", "field"), [("", "html_sha256"), ("-pdf", "pdf_sha256")], ids=["html", "pdf"])
+def test_a_published_board_update_is_answered_304_to_a_reader_who_has_it(client, users, suffix, field):
+    """Its ETag is the SHA-256 recorded when it was published: the bytes never change."""
+    publish(client, users)
+    signed_in(client, users, "board")
+    first = client.get(board_url(suffix=suffix))
+    update = BoardUpdate.objects.get(quarter__annual_plan__slug="2022-23", quarter__number=2)
+    assert first.status_code == 200 and first["ETag"] == f'"{getattr(update, field)}"'
+    again = client.get(board_url(suffix=suffix), headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert client.get(board_url(suffix=suffix), headers={"If-None-Match": '"other"'}).status_code == 200
