@@ -18,6 +18,7 @@ A test sees exactly what a per-test load gave it, and whatever it writes is roll
 """
 
 import contextlib
+import os
 
 import pytest
 from django.core.cache import cache
@@ -25,11 +26,24 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import UserFactory
 from tests.helpers import DEMO_FIXTURE, PLAN_FIXTURE, recreate_roles
 
 EMPTY, PLAN, DEMO = 0, 1, 2
+
+# Hypothesis (tests/test_fuzz.py): a bounded, repeatable run by default (CI), many more
+# examples with HYPOTHESIS_PROFILE=deep. No example database: nothing written to the tree.
+_FUZZ = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+}
+hypothesis_settings.register_profile("civicplan", max_examples=8, derandomize=True, **_FUZZ)
+hypothesis_settings.register_profile("deep", max_examples=300, **_FUZZ)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "civicplan"))
 
 
 def load_plan() -> None:

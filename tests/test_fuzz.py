@@ -1,0 +1,110 @@
+"""Generated input for every URL of the site (the admin's aside), for every role: path
+values, query strings and form posts of odd text (digits that are not ASCII, control and
+direction characters, huge and empty values, numbers out of range, wrong types). None may
+answer a server error (the test client raises the view's exception), and a refused post
+(4xx) writes nothing.
+
+Hypothesis draws the examples; the profile in tests/conftest.py bounds them (and makes a
+run repeatable); HYPOTHESIS_PROFILE=deep draws many more."""
+
+import re
+from urllib.parse import quote
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.helpers import table_rows
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [None, "staff", "staff2", "editor", "board", "admin"]
+ODD = [
+    "",
+    " ",
+    "²",
+    "٣",
+    "１",
+    "-1",
+    "0",
+    "5",
+    "99999999999999999999999",
+    "1e309",
+    "nan",
+    "\x00",
+    "\x0b",
+    "\u202e",
+    "<b>x</b>",
+    "x" * 20_000,
+    "2022-23",
+    "q2",
+    "2023-02-30",
+    "[]",
+    "../../etc/passwd",
+]
+TEXT = st.one_of(st.sampled_from(ODD), st.text(max_size=30))
+PART = {
+    "int": st.one_of(st.integers(min_value=0, max_value=2**63), st.sampled_from([0, 1, 2, 3, 4, 5])),
+    "slug": st.one_of(st.just("2022-23"), st.from_regex(r"[-a-zA-Z0-9_]{1,60}", fullmatch=True)),
+    "str": st.text(min_size=1, max_size=60).filter(lambda text: text.strip("/.") != ""),
+    "path": st.text(min_size=1, max_size=60),
+}
+FIELDS = st.dictionaries(
+    st.one_of(
+        st.sampled_from(["status", "narrative", "risks", "quarter", "title", "values", "indicators", "next", "action"]),
+        st.text(max_size=10),
+    ),
+    st.one_of(TEXT, st.lists(TEXT, max_size=3)),
+    max_size=6,
+)
+CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def _routes(patterns, prefix=""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            yield route
+
+
+def site_routes() -> list[str]:
+    """Every route outside the admin, written with path() converters."""
+    return sorted(
+        {route for route in _routes(get_resolver().url_patterns) if not route.startswith(("admin/", "^", "__"))}
+    )
+
+
+def path_of(route: str, draw) -> str:
+    def value(match):
+        converter = match.group(1) or "str"
+        return quote(str(draw(PART.get(converter, PART["str"]))), safe="")
+
+    return "/" + CONVERTER.sub(value, route)
+
+
+@pytest.mark.parametrize("route", site_routes())
+@given(data=st.data())
+def test_odd_input_never_answers_a_server_error(route, users, data):
+    role = data.draw(st.sampled_from(ROLES), label="role")
+    client = Client(headers={"Accept-Language": data.draw(st.sampled_from(["en", "fr", "xx"]))})
+    if role is not None:
+        client.force_login(User.objects.get(username=role))
+    path = path_of(route, data.draw)
+    query = data.draw(FIELDS, label="query")
+    if data.draw(st.booleans(), label="post"):
+        before = table_rows("priorities", "initiatives", "reporting")
+        response = client.post(
+            path + "?" + "&".join(f"{quote(k)}={quote(str(v))}" for k, v in query.items()),
+            data.draw(FIELDS, label="form"),
+        )
+        assert response.status_code < 500, (path, response.status_code)
+        if response.status_code >= 400:
+            assert table_rows("priorities", "initiatives", "reporting") == before, (path, response.status_code)
+    else:
+        response = client.get(path, query)
+        assert response.status_code < 500, (path, response.status_code)
