@@ -106,7 +106,9 @@ def test_one_of_the_concurrent_saves_wins_and_the_others_are_refused(count, exis
     assert len(losers) == count - 1, outcomes  # no deadlock, no integrity error: a conflict each
     (winner,) = winners
     for name in losers:
-        assert "progress" in outcomes[name].changed
+        # Named as the form names them: what the winner wrote, not what it left alone.
+        assert {"narrative", "reflection"} <= set(outcomes[name].changed)
+        assert not {"risks", "next_steps"} & set(outcomes[name].changed)
         assert outcomes[name].current["narrative"] == f"Récit de {winner}."
 
     update = StatusUpdate.objects.get(initiative=initiative, quarter=quarter)
