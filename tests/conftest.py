@@ -2,8 +2,8 @@
 
 Most tests read the seed's plan (``seed_plan``) or the plan with the demo accounts and the
 demo progress of Q1-Q3 (``demo_progress``). Loading them takes about a second; loading them
-for each of 600 tests took half the suite's time. So they are loaded once per session, in
-transactions that every test nests in:
+for each of 600 tests took half the suite's time. So they are loaded once per test process
+(each pytest-xdist worker has its own database), in transactions that every test nests in:
 
 - the tests are ordered by the world they need: none, then the plan, then the demo progress
   (after pytest-django's own order: tests in a transaction first, transactional tests next,
