@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from civicplan.forms import StructureForm
 from civicplan.validators import TEXT_MAX, no_hidden_controls, no_markup
 
-from .models import Indicator, Status
-from .services import QuarterlyInput, indicator_field, needs_risks
+from .models import RISKS_NEEDED, Indicator, Status, needs_risks
+from .services import QuarterlyInput, indicator_field
 
 
 def text_field(label, help_text="", required=False, rows=4, plain_text=False):
@@ -84,7 +84,7 @@ class QuarterlyUpdateForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if needs_risks(cleaned.get("status", "")) and not cleaned.get("risks", "").strip():
-            self.add_error("risks", _("Say what puts the initiative at risk or off track."))
+            self.add_error("risks", RISKS_NEEDED)
         return cleaned
 
     def to_input(self) -> QuarterlyInput:

@@ -111,6 +111,14 @@ class Status(models.TextChoices):
     COMPLETED = "completed", _("Completed")
 
 
+# At risk or off track, an update says why (its risks): on every path, the form included.
+RISKS_NEEDED = _("Say what puts the initiative at risk or off track.")
+
+
+def needs_risks(status: str) -> bool:
+    return status in {Status.AT_RISK, Status.OFF_TRACK}
+
+
 class ReviewState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
@@ -223,9 +231,8 @@ class StatusUpdate(QuarterlyRecord):
         if self.initiative_id and self.quarter_id:
             if self.initiative.priority.annual_plan_id != self.quarter.annual_plan_id:
                 raise ValidationError({"quarter": _("The quarter belongs to another annual plan.")})
-        if self.status in (Status.AT_RISK, Status.OFF_TRACK) and not self.risks.strip():
-            # The same rule, and words, as the quarterly form's: on every path.
-            raise ValidationError({"risks": _("Say what puts the initiative at risk or off track.")})
+        if needs_risks(self.status) and not self.risks.strip():
+            raise ValidationError({"risks": RISKS_NEEDED})
 
 
 class Indicator(models.Model):

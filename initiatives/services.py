@@ -36,7 +36,6 @@ from .models import (
     LearningReflection,
     Membership,
     ReviewState,
-    Status,
     StatusUpdate,
 )
 from .permissions import can_write_initiative
@@ -243,10 +242,6 @@ def quarter_unlock(*, user, quarter: Quarter, reason: str) -> None:
     if not deleted:
         raise ValidationError(_("%(quarter)s is not locked.") % {"quarter": quarter.code})
     QuarterLockChange.objects.create(quarter=quarter, locked=False, changed_by=user, reason=reason.strip())
-
-
-def needs_risks(status: str) -> bool:
-    return status in {Status.AT_RISK, Status.OFF_TRACK}
 
 
 @transaction.atomic

@@ -105,7 +105,6 @@ class _World:
                 block.__enter__()
                 self.open.append(block)
                 LOADERS[len(self.open)]()
-            cache.clear()
 
 
 _world: _World | None = None
