@@ -6,9 +6,12 @@ What the library does not do for us, done here once for every resource:
   a file that has any bad row;
 - neutralise, on export, every cell that a spreadsheet program would run as a formula
   (``=``, ``+``, ``-``, ``@``, tab, carriage return), and undo it on import so that
-  exporting then importing changes nothing.
+  exporting then importing changes nothing. A CSV may be opened with another separator
+  than the one it was written with (French spreadsheet programs split on ``;``), so a
+  formula start after any separator inside a cell is escaped too.
 """
 
+import re
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -21,6 +24,13 @@ from .spreadsheet_files import SpreadsheetError, names_in_short, read_spreadshee
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
+# Characters a spreadsheet program may split a CSV line on, whatever it was written with.
+SEPARATORS = ",;\t|"
+_FORMULA_CLASS = "[" + re.escape("".join(FORMULA_PREFIXES)) + "]"
+# After a separator, a run of apostrophes then a formula start: one apostrophe is added
+# on export and removed on import, so the mapping is reversible.
+_INNER = re.compile(f"([{re.escape(SEPARATORS)}])(?='*{_FORMULA_CLASS})")
+_INNER_ESCAPED = re.compile(f"([{re.escape(SEPARATORS)}]){ESCAPE}(?='*{_FORMULA_CLASS})")
 
 
 _lookups: ContextVar[dict | None] = ContextVar("spreadsheet_lookups", default=None)
@@ -38,9 +48,13 @@ def cached_lookup(key: tuple, find):
 
 
 def neutralise(value):
-    """Make a text cell inert in a spreadsheet program: ``=1+1`` becomes ``'=1+1``."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES + (ESCAPE,)):
-        return ESCAPE + value
+    """Make a text cell inert in a spreadsheet program: ``=1+1`` becomes ``'=1+1``, and
+    ``note;=2*21`` becomes ``'note;'=2*21`` (inert whichever separator splits it)."""
+    if not isinstance(value, str):
+        return value
+    inner = _INNER.sub(r"\1" + ESCAPE, value)
+    if inner != value or value.startswith(FORMULA_PREFIXES + (ESCAPE,)):
+        return ESCAPE + inner
     return value
 
 
@@ -49,8 +63,11 @@ def unneutralise(value):
 
     A workbook's XML turns a carriage return into a line feed, so ``'\n`` is undone too.
     """
-    if isinstance(value, str) and value.startswith(ESCAPE) and value[1:].startswith(FORMULA_PREFIXES + (ESCAPE, "\n")):
-        return value[1:]
+    if not (isinstance(value, str) and value.startswith(ESCAPE)):
+        return value
+    rest = value[1:]
+    if rest.startswith(FORMULA_PREFIXES + (ESCAPE, "\n")) or _INNER_ESCAPED.search(rest):
+        return _INNER_ESCAPED.sub(r"\1", rest)
     return value
 
 

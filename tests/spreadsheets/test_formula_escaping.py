@@ -6,11 +6,20 @@ import datetime
 import decimal
 import io
 
+import hypothesis
 import openpyxl
 import pytest
+from hypothesis import strategies as st
 
 from civicplan.spreadsheet_files import SafeCSV, SafeXLSX
-from civicplan.spreadsheets import ESCAPE, FORMULA_PREFIXES, import_spreadsheet, neutralise, unneutralise
+from civicplan.spreadsheets import (
+    ESCAPE,
+    FORMULA_PREFIXES,
+    SEPARATORS,
+    import_spreadsheet,
+    neutralise,
+    unneutralise,
+)
 from initiatives.models import Indicator, IndicatorValue, Initiative, StatusUpdate
 from initiatives.resources import (
     IndicatorResource,
@@ -241,6 +250,11 @@ def test_neutralise_escapes_every_formula_prefix(prefix):
         ("Plaidoyer", "Plaidoyer"),
         ("1+1=2", "1+1=2"),
         (" =1", " =1"),
+        ("note;=2*21", "'note;'=2*21"),
+        ("a,+1|@b\t-c", "'a,'+1|'@b\t'-c"),
+        ("x;'=1", "'x;''=1"),
+        ("=a;=b", "'=a;'=b"),
+        ("l'équipe; 2 rapports", "l'équipe; 2 rapports"),
         ("", ""),
     ],
 )
@@ -248,6 +262,34 @@ def test_neutralise_then_unneutralise(text, escaped):
     assert neutralise(text) == escaped
     assert unneutralise(escaped) == text
     assert unneutralise(neutralise(text)) == text
+
+
+@hypothesis.given(st.text(alphabet=st.sampled_from("ab '\n" + SEPARATORS + "".join(FORMULA_PREFIXES))))
+def test_any_text_round_trips_and_no_separator_uncovers_a_formula(value):
+    escaped = neutralise(value)
+    assert unneutralise(escaped) == value
+    for separator in SEPARATORS:
+        for piece in escaped.split(separator)[1:] + [escaped]:
+            assert not piece.startswith(FORMULA_PREFIXES), (separator, escaped)
+
+
+@pytest.mark.django_db
+def test_a_csv_export_read_with_another_separator_holds_no_formula():
+    """A French spreadsheet program opens a comma-separated file with ";" (or a tab): no
+    cell it then makes starts a formula, and the file imports back unchanged."""
+    make_plan("")
+    StatusUpdate.objects.update(narrative="note;=2*21", risks="a\t+cmd|' /C calc'!A0", next_steps="b,@SUM(A1)")
+    data, _rows = exported_csv(StatusUpdateResource)
+    text_ = data.decode("utf-8-sig")
+    for separator in SEPARATORS:
+        for line in csv.reader(io.StringIO(text_, newline=""), delimiter=separator):
+            for cell in line:
+                assert not cell.startswith(FORMULA_PREFIXES), (separator, cell)
+    before = table_rows(StatusUpdate)
+    report = import_spreadsheet(StatusUpdateResource(), data, "csv", dry_run=False)
+    assert report.ok, report.errors
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 1)
+    assert table_rows(StatusUpdate) == before
 
 
 @pytest.mark.parametrize("value", [None, 0, -5, 12.5, decimal.Decimal("-5.00"), datetime.date(2022, 7, 1), True])
