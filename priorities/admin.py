@@ -175,12 +175,24 @@ class KeyChangeAdmin(SimpleHistoryAdmin):
 
 @admin.register(QuarterLock)
 class QuarterLockAdmin(admin.ModelAdmin):
+    """Read only, as the quarter's inline: a quarter is locked and unlocked on the site
+    (the plan page), where the service asks for a reason and records who did it."""
+
     list_display = ["quarter", "locked_by", "locked_at", "reason"]
     list_filter = ["quarter__annual_plan"]
     list_select_related = ["quarter__annual_plan", "locked_by"]
     search_fields = ["reason"]
     autocomplete_fields = ["locked_by"]
     ordering = ["quarter__annual_plan__start_date", "quarter__number"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(QuarterLockChange)

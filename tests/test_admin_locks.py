@@ -85,3 +85,23 @@ def test_the_lock_is_shown_but_not_removed_in_the_admin(admin_client, locked_q2)
     assert "lock-0-DELETE" not in page and 'name="lock-0-reason"' not in page
     admin_client.post(url, {"lock-TOTAL_FORMS": "1", "lock-INITIAL_FORMS": "1", "lock-0-DELETE": "on"})
     assert QuarterLock.objects.filter(quarter=locked_q2).exists()
+
+
+def test_a_lock_is_neither_made_nor_changed_nor_removed_in_its_own_admin(admin_client, locked_q2):
+    """Locks are made and removed on the plan page only, where the service asks for a
+    reason and records who and when: the lock's own admin pages read, never write."""
+    lock = QuarterLock.objects.get(quarter=locked_q2)
+    change = reverse("admin:priorities_quarterlock_change", args=[lock.pk])
+    assert admin_client.get(change).status_code == 200
+    assert 'name="_save"' not in admin_client.get(change).content.decode()
+    before = table_rows("priorities")
+    delete = reverse("admin:priorities_quarterlock_delete", args=[lock.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert admin_client.post(change, {"reason": "", "quarter": locked_q2.pk}).status_code == 403
+    bulk = admin_client.post(
+        reverse("admin:priorities_quarterlock_changelist"),
+        {"action": "delete_selected", "_selected_action": [lock.pk], "post": "yes"},
+    )
+    assert bulk.status_code in (200, 302)
+    assert admin_client.get(reverse("admin:priorities_quarterlock_add")).status_code == 403
+    assert table_rows("priorities") == before

@@ -15,6 +15,7 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt, AccessAttemptExpiration, AccessFailureLog
 from django.apps import apps
+from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -23,6 +24,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
+from django.urls import reverse
 from django.utils import timezone
 
 from initiatives import services as initiative_services
@@ -338,3 +340,45 @@ def test_a_backup_reads_one_snapshot(seed_plan, tmp_path):
     rows = json.loads(gzip.decompress(path.read_bytes()))
     assert f"Backed up {len(rows)} records" in out
     assert sum(row["model"] == "priorities.strategicpriority" for row in rows) == 5
+
+
+def _delete_one_in_the_admin(client, model) -> bool:
+    """Delete one row of ``model`` through its admin delete page (as an admin would, with
+    its cascade): the first the admin lets go (a locked quarter's record or a published
+    board update is refused, a protected one is not offered). True when one went."""
+    info = model._meta.app_label, model._meta.model_name
+    for pk in model._default_manager.order_by("-pk").values_list("pk", flat=True)[:20]:
+        url = reverse(f"admin:{info[0]}_{info[1]}_delete", args=[pk])
+        if client.get(url).status_code != 200:
+            continue
+        response = client.post(url, {"post": "yes"})
+        if response.status_code == 302 and not model._default_manager.filter(pk=pk).exists():
+            return True
+    return False
+
+
+def test_after_deleting_one_of_every_kind_a_backup_restores_whole(full_database, tmp_path, client):
+    """An organisation deletes things every day: an event on the site, then, in the
+    admin, one row of every kind it offers (a person who wrote updates, an initiative, a
+    priority with all it holds...). The backup still succeeds and restores every row."""
+    editor = get_user_model().objects.get(username="editor")
+    plan_services.event_delete(user=editor, event=Event.objects.filter(annual_plan=full_database).first())
+    client.force_login(get_user_model().objects.get(username="admin"))
+    # The users last: the admin signed in must stay. A person who wrote updates goes.
+    models = sorted(admin.site._registry, key=lambda model: model is get_user_model())
+    deleted = {model._meta.label for model in models if _delete_one_in_the_admin(client, model)}
+    assert deleted >= {
+        "auth.User",
+        "auth.Group",
+        "initiatives.Initiative",
+        "initiatives.StatusUpdate",
+        "initiatives.Indicator",
+        "priorities.StrategicPriority",
+        "priorities.ExpectedResult",
+        "priorities.Event",
+    }, deleted
+    before = snapshot()
+    backup(path := tmp_path / "civicplan.json.gz")
+    call_command("flush", interactive=False, verbosity=0)
+    restore(path)
+    assert snapshot() == before
