@@ -1,8 +1,14 @@
-"""What every civicplan admin page with spreadsheets shares."""
+"""The admin site, and what every civicplan admin page with history or spreadsheets shares."""
+
+from functools import wraps
 
 from django import forms
-from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.contrib import admin, messages
+from django.contrib.admin.exceptions import DisallowedModelAdminToField
+from django.contrib.admin.options import TO_FIELD_VAR
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm, SelectableFieldsExportForm
@@ -10,6 +16,35 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .spreadsheet_files import FORMATS, SpreadsheetError, check_size
 from .spreadsheets import report_from_result
+
+
+class CivicplanAdminSite(admin.AdminSite):
+    """Django's admin site, refusing a request that Django's own views (and those of the
+    apps it hosts) answer with a server error: an empty ``_to_field`` is a 400, as any
+    field the admin does not allow."""
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(inner)
+        def checked(request, *args, **kwargs):
+            if request.GET.get(TO_FIELD_VAR) == "" or request.POST.get(TO_FIELD_VAR) == "":
+                raise DisallowedModelAdminToField("The field '' cannot be referenced.")
+            return inner(request, *args, **kwargs)
+
+        return checked
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's History button; an object id that is not one (``abc`` for
+    a number) is a 404, not a server error."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404 from None
+        return super().history_view(request, object_id, extra_context)
 
 
 class LimitedImportForm(ImportForm):
@@ -33,7 +68,7 @@ class CspExportForm(SelectableFieldsExportForm):
         return super().media + forms.Media(js=("civicplan/admin_export.js",))
 
 
-class SpreadsheetAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
+class SpreadsheetAdmin(HistoryAdmin, ImportExportModelAdmin):
     """Import and export in CSV and XLSX, all rows or none, with the reasons in words;
     and the History button of django-simple-history.
 

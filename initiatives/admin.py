@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from civicplan.admin import SpreadsheetAdmin
+from civicplan.admin import HistoryAdmin, SpreadsheetAdmin
 from priorities.admin import StrategicPriorityAdmin
 from priorities.models import StrategicPriority
 
@@ -129,7 +128,7 @@ class IndicatorValueAdmin(LockedQuarterReadOnly, SpreadsheetAdmin):
 
 
 @admin.register(LearningReflection)
-class LearningReflectionAdmin(LockedQuarterReadOnly, SimpleHistoryAdmin):
+class LearningReflectionAdmin(LockedQuarterReadOnly, HistoryAdmin):
     list_display = ["learning_question", "quarter", "author", "updated_at"]
     list_filter = ["quarter__annual_plan", "quarter__number"]
     list_select_related = ["learning_question__priority", "quarter__annual_plan", "author"]

@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from civicplan.admin import SpreadsheetAdmin
+from civicplan.admin import HistoryAdmin, SpreadsheetAdmin
 
 from .models import (
     AnnualPlan,
@@ -27,7 +26,7 @@ class KeyChangeInline(admin.StackedInline):
 
 
 @admin.register(StrategicPlan)
-class StrategicPlanAdmin(SimpleHistoryAdmin):
+class StrategicPlanAdmin(HistoryAdmin):
     list_display = ["title", "slug", "start_year", "end_year"]
     search_fields = ["title", "overall_goal"]
     prepopulated_fields = {"slug": ["title"]}
@@ -47,7 +46,7 @@ class OrganisationalPriorityInline(admin.StackedInline):
 
 
 @admin.register(AnnualPlan)
-class AnnualPlanAdmin(SimpleHistoryAdmin):
+class AnnualPlanAdmin(HistoryAdmin):
     list_display = ["title", "slug", "strategic_plan", "start_date", "language"]
     list_filter = ["strategic_plan"]
     search_fields = ["title", "slug", "context"]
@@ -102,7 +101,7 @@ class LearningQuestionInline(admin.StackedInline):
 
 
 @admin.register(StrategicPriority)
-class StrategicPriorityAdmin(SimpleHistoryAdmin):
+class StrategicPriorityAdmin(HistoryAdmin):
     list_display = ["number", "short_title", "annual_plan"]
     list_display_links = ["number", "short_title"]
     list_filter = ["annual_plan"]
@@ -137,12 +136,12 @@ class ExpectedResultAdmin(PriorityItemAdmin, SpreadsheetAdmin):
 
 
 @admin.register(LearningQuestion)
-class LearningQuestionAdmin(PriorityItemAdmin, SimpleHistoryAdmin):
+class LearningQuestionAdmin(PriorityItemAdmin, HistoryAdmin):
     pass
 
 
 @admin.register(OrganisationalPriority)
-class OrganisationalPriorityAdmin(SimpleHistoryAdmin):
+class OrganisationalPriorityAdmin(HistoryAdmin):
     list_display = ["number", "title", "area", "annual_plan"]
     list_display_links = ["number", "title"]
     list_filter = ["annual_plan", "area"]
@@ -164,7 +163,7 @@ class EventAdmin(SpreadsheetAdmin):
 
 
 @admin.register(KeyChange)
-class KeyChangeAdmin(SimpleHistoryAdmin):
+class KeyChangeAdmin(HistoryAdmin):
     list_display = ["number", "title", "strategic_plan"]
     list_display_links = ["number", "title"]
     list_filter = ["strategic_plan"]

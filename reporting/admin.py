@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from simple_history.admin import SimpleHistoryAdmin
+
+from civicplan.admin import HistoryAdmin
 
 from .models import BoardUpdate
 
 
 @admin.register(BoardUpdate)
-class BoardUpdateAdmin(SimpleHistoryAdmin):
+class BoardUpdateAdmin(HistoryAdmin):
     """Board updates are written and published in the site (Reports); the admin reads them
     and may correct a draft. A published update is frozen here too."""
 

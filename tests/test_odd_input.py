@@ -69,3 +69,19 @@ def test_head_is_answered_where_get_is(client, users, url):
     assert (get.status_code, head.status_code) == (200, 200)
     assert head["Content-Type"] == get["Content-Type"]
     assert head.content == b""
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        # Django's own views look up a field named "" (a server error): refused as any
+        # field the admin does not allow.
+        ("/admin/priorities/event/1/change/?_to_field=", 400),
+        ("/admin/axes/accessattempt/1/delete/?_to_field=", 400),
+        # django-simple-history's History page looked up "abc" as a number.
+        ("/admin/priorities/event/abc/history/", 404),
+        ("/admin/priorities/event/:/history/", 404),
+    ],
+)
+def test_odd_admin_addresses_are_refused_not_a_server_error(client, users, url, status):
+    assert signed_in(client, users, "admin").get(url).status_code == status

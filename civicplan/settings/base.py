@@ -32,7 +32,7 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "civicplan.apps.CivicplanAdminConfig",  # django.contrib.admin, on civicplan's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
