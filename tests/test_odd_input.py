@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from priorities.models import AnnualPlan
 from priorities.resources import whole_number
+from tests.helpers import table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +86,20 @@ def test_head_is_answered_where_get_is(client, users, url):
 )
 def test_odd_admin_addresses_are_refused_not_a_server_error(client, users, url, status):
     assert signed_in(client, users, "admin").get(url).status_code == status
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        pytest.param({"narrative": "x" * (7 * 1024 * 1024)}, id="7 MB of text"),
+        pytest.param({f"field{i}": "x" for i in range(1001)}, id="1001 fields"),
+    ],
+)
+def test_an_oversized_request_is_refused_and_writes_nothing(client, users, form):
+    """Beyond the documented body limits (docs/operations.md): 400, nothing written."""
+    before = table_rows("initiatives")
+    initiative = users["staff"].memberships.first().initiative
+    url = reverse("initiatives:update", args=[initiative.pk, 3])
+    response = signed_in(client, users, "staff").post(url, {"status": "on_track", "action": "draft", **form})
+    assert response.status_code == 400
+    assert table_rows("initiatives") == before

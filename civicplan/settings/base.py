@@ -203,8 +203,11 @@ SPREADSHEET_MAX_UNPACKED_BYTES = env.int("SPREADSHEET_MAX_UNPACKED_BYTES", defau
 # `manage.py restore` reads a backup no further than this, uncompressed (a small gzip can
 # expand to gigabytes); a backup of the seed plan with its demo progress is about 1 MB.
 RESTORE_MAX_BYTES = env.int("RESTORE_MAX_BYTES", default=512 * 1024 * 1024)
+# Request bodies (docs/operations.md, "Deploying"): a spreadsheet upload is the largest.
 DATA_UPLOAD_MAX_MEMORY_SIZE = SPREADSHEET_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SPREADSHEET_MAX_BYTES + 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
 # Demo accounts (``manage.py create_demo_users``).
 DEMO_PASSWORD = env_secret("DEMO_PASSWORD", default="")
