@@ -20,7 +20,7 @@ install: $(STAMP) translations
 run: install
 	$(PY) manage.py migrate --noinput
 	$(MAKE) --no-print-directory load-plan demo-users
-	$(PY) manage.py loaddata demo_progress_2022_23
+	$(PY) manage.py load_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 load-plan: install

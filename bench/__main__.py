@@ -117,7 +117,7 @@ def load_data(scale: int) -> tuple[list[pages.Target], dict[str, float]]:
     """The seed and demo data as ``make run`` loads them, then the synthetic plans."""
     call_command("loaddata", "annual_plan_2022_23", verbosity=0)
     call_command("create_demo_users", "--force", verbosity=0, stdout=io.StringIO())
-    call_command("loaddata", "demo_progress_2022_23", verbosity=0)
+    call_command("load_demo", verbosity=0)
     targets, seconds = [], {}
     for size in (1, scale):
         label, slug = f"{size}x", f"synthetic-x{size}"

@@ -44,23 +44,23 @@ class Page:
 
 
 class Dashboard(Page):
-    """The dashboard shows "the current plan", the one whose year holds today or else the
-    latest started. Every plan of the bench starts on 2022-07-01, so which one that is would
-    be a toss-up: it is pointed at the plan measured. ``current_plan`` still runs, for its
+    """The dashboard shows "the current plan", the one whose reporting round is open (or
+    else was opened last). The bench's plans have no rounds, so which one that is would be
+    a toss-up: it is pointed at the plan measured. ``current_plan`` still runs, for its
     query, as in a real request."""
 
     def context(self, target: Target):
         from priorities.models import AnnualPlan
-        from reporting import views
+        from reporting import home
 
         plan = AnnualPlan.objects.get(slug=target.slug)
-        real = views.current_plan
+        real = home.current_plan
 
-        def current_plan(today):
-            real(today)
+        def current_plan():
+            real()
             return plan
 
-        return mock.patch.object(views, "current_plan", current_plan)
+        return mock.patch.object(home, "current_plan", current_plan)
 
 
 class ChartsDrawn(Page):

@@ -3,12 +3,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from reporting import views as reporting_views
+from reporting import home as reporting_home
 
 from . import views
 
 urlpatterns = [
-    path("", reporting_views.dashboard, name="dashboard"),
+    path("", reporting_home.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, plan_views, views
+from . import api, plan_views, round_views, views
 
 app_name = "initiatives"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path(PLAN, plan_views.plan_detail, name="plan"),
     path(PLAN + "priorities/<int:number>/", plan_views.priority_detail, name="priority"),
     path(PLAN + "quarters/<int:number>/lock/", views.lock_quarter, name="lock"),
+    path(PLAN + "rounds/q<int:number>/", round_views.round_detail, name="round"),
     path(RESULT + "indicators/new/", plan_views.IndicatorCreate.as_view(), name="indicator_create"),
     path(RESULT + "indicators/<int:indicator>/edit/", plan_views.IndicatorEdit.as_view(), name="indicator_edit"),
     path(RESULT + "indicators/<int:indicator>/delete/", plan_views.indicator_delete, name="indicator_delete"),

@@ -158,7 +158,7 @@ def main():
     # Each step is idempotent: the fixtures rewrite their rows, the accounts are updated in place.
     manage("loaddata", "annual_plan_2022_23", **quiet)
     manage("create_demo_users", "--force", **quiet)
-    manage("loaddata", "demo_progress_2022_23", **quiet)
+    manage("load_demo", **quiet)
     database = manage(
         "shell",
         "-v0",

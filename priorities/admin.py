@@ -14,6 +14,7 @@ from .models import (
     Quarter,
     QuarterLock,
     QuarterLockChange,
+    ReportingRound,
     StrategicPlan,
     StrategicPriority,
 )
@@ -183,6 +184,26 @@ class QuarterLockAdmin(admin.ModelAdmin):
     search_fields = ["reason"]
     autocomplete_fields = ["locked_by"]
     ordering = ["quarter__annual_plan__start_date", "quarter__number"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportingRound)
+class ReportingRoundAdmin(HistoryAdmin):
+    """Read only: rounds are opened, re-dated and closed on their page in the site
+    (/plans/<plan>/rounds/q<N>/), by editors; the History button says who did what."""
+
+    list_display = ["quarter", "annual_plan", "due_date", "opened_by", "opened_at", "closed_by", "closed_at"]
+    list_filter = ["annual_plan", ("closed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["quarter__annual_plan", "annual_plan", "opened_by", "closed_by"]
+    ordering = ["annual_plan__start_date", "quarter__number"]
 
     def has_add_permission(self, request):
         return False

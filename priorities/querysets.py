@@ -1,34 +1,42 @@
 """Reads of the plan: one function per screen, each a fixed number of queries."""
 
-import datetime
-
-from django.db.models import F, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 
-from .models import AnnualPlan, Event, ExpectedResult, Quarter, StrategicPriority, quarter_bounds
+from .models import AnnualPlan, Event, ExpectedResult, Quarter, ReportingRound, StrategicPriority
 
 
-def reporting_quarter_number(plan: AnnualPlan, today: datetime.date) -> int:
-    """The quarter whose updates are due: the last one that has ended (updates are written
-    after a quarter's end), the first while it is running, the fourth once the year is over."""
-    ended = [n for n in range(1, 5) if quarter_bounds(plan.start_date, n)[1] < today]
-    return max(ended) if ended else 1
+def current_plan() -> AnnualPlan | None:
+    """The plan being reported on: the one whose round is open, else the one whose round
+    was opened last, else the latest plan. Never the calendar date: a demo's year is long
+    past, and an organisation reports on a quarter after it has ended. One query."""
+    open_round = ReportingRound.objects.filter(annual_plan=OuterRef("pk"), closed_at__isnull=True)
+    return (
+        AnnualPlan.objects.select_related("strategic_plan")
+        .annotate(has_open_round=Exists(open_round), last_opened=Max("rounds__opened_at"))
+        .order_by(F("has_open_round").desc(), F("last_opened").desc(nulls_last=True), "-start_date")
+        .first()
+    )
 
 
-def current_plan(today: datetime.date) -> AnnualPlan | None:
-    """The plan whose year holds today, else the latest that has started, else the first."""
-    plans = list(AnnualPlan.objects.select_related("strategic_plan").order_by("start_date"))
-    for plan in plans:
-        if plan.start_date <= today <= plan.end_date:
-            return plan
-    started = [p for p in plans if p.start_date <= today]
-    return started[-1] if started else (plans[0] if plans else None)
+def reporting_quarter(quarters: list[Quarter]) -> Quarter:
+    """Of a plan's quarters (from :func:`plan_with_quarters`), the one reported on: the open
+    round's, else the latest closed round's, else the first."""
+    rounds = [q.reporting_round for q in quarters if q.reporting_round is not None]
+    open_ = [r for r in rounds if r.is_open]
+    if open_:
+        return open_[0].quarter
+    return max(rounds, key=lambda r: r.quarter.number).quarter if rounds else quarters[0]
+
+
+# A plan's quarters with what every page says of them: locked, and the round's state.
+QUARTERS = Quarter.objects.select_related("lock").order_by("number")
 
 
 def plan_with_quarters(slug: str) -> AnnualPlan:
     return get_object_or_404(
         AnnualPlan.objects.select_related("strategic_plan").prefetch_related(
-            Prefetch("quarters", queryset=Quarter.objects.select_related("lock").order_by("number"))
+            Prefetch("quarters", queryset=QUARTERS.select_related("round__opened_by", "round__closed_by"))
         ),
         slug=slug,
     )

@@ -1,14 +1,14 @@
 """The board's reading: the report list, the quarterly trend report, the board update and
-the annual report, each as a page and as a PDF; and the home page, where each person
-finds their initiatives, what is due, the review queue and the quarter's reading. Everyone signed in with a role reads
-them; editors write and publish board updates; the board reads published ones only."""
+the annual report, each as a page and as a PDF (the home page is in home.py). Everyone
+signed in with a role reads them; editors write and publish board updates; the board
+reads published ones only."""
 
 import functools
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -18,10 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from civicplan.permissions import can_read, is_editor, require
-from initiatives.models import ReviewState, StatusUpdate
-from initiatives.querysets import initiatives_with_tracking
-from priorities.models import AnnualPlan, Event, Quarter
-from priorities.querysets import current_plan, plan_with_quarters, reporting_quarter_number
+from priorities.models import AnnualPlan, Quarter
 
 from . import documents, services
 from .builders import build_annual_report, build_quarterly_report
@@ -29,70 +26,6 @@ from .exports import quarterly_workbook
 from .forms import BoardUpdateForm
 from .models import BoardUpdate
 from .pdf import render_pdf
-
-
-def dashboard(request):
-    """My initiatives and where each stands, what is still due, what is coming."""
-    require(can_read(request.user))
-    today = timezone.localdate()
-    plan = current_plan(today)
-    if plan is None:
-        return render(request, "reporting/dashboard.html", {"plan": None})
-    plan = plan_with_quarters(plan.slug)
-    quarters = list(plan.quarters.all())
-    number = reporting_quarter_number(plan, today)
-    chosen = request.GET.get("quarter", "")
-    if chosen in {str(q.number) for q in quarters}:
-        number = int(chosen)
-    quarter = next(q for q in quarters if q.number == number)
-
-    mine = list(
-        initiatives_with_tracking(request.user)
-        .filter(priority__annual_plan=plan, memberships__user=request.user)
-        .distinct()
-        .order_by("priority__number", "number")
-    )
-    rows, due = [], []
-    for initiative in mine:
-        by_quarter = {u.quarter.number: u for u in initiative.status_updates.all()}
-        this = by_quarter.get(number)
-        rows.append(
-            {"initiative": initiative, "by_quarter": [by_quarter.get(q.number) for q in quarters], "this": this}
-        )
-        if this is None or this.review_state in (ReviewState.DRAFT, ReviewState.RETURNED):
-            due.append({"initiative": initiative, "update": this})
-    review_queue = []
-    if is_editor(request.user):
-        review_queue = list(
-            StatusUpdate.objects.filter(quarter__annual_plan=plan, review_state=ReviewState.SUBMITTED)
-            .select_related("initiative__priority", "quarter", "author")
-            .order_by("quarter__number", "initiative__priority__number", "initiative__number")
-        )
-    events = list(
-        Event.objects.filter(annual_plan=plan, quarter__number__gte=number)
-        .select_related("quarter")
-        .order_by("quarter__number", F("start_date").asc(nulls_last=True), "title")[:8]
-    )
-    # The board's reading for the quarter: its trend report, and its board update once published.
-    board_update = (
-        BoardUpdate.objects.filter(quarter=quarter, state=BoardUpdate.State.PUBLISHED)
-        .only("pk", "published_at")
-        .first()
-    )
-    return render(
-        request,
-        "reporting/dashboard.html",
-        {
-            "board_update": board_update,
-            "plan": plan,
-            "quarters": quarters,
-            "quarter": quarter,
-            "rows": rows,
-            "due": due,
-            "review_queue": review_queue,
-            "events": events,
-        },
-    )
 
 
 def report_view(view):

@@ -52,6 +52,9 @@ def load_plan() -> None:
 
 def load_demo() -> None:
     call_command("create_demo_users", "--force", verbosity=0)
+    # The fixture alone (its rounds included: Q1 and Q2 closed, Q3 open), without the locks
+    # that `manage.py load_demo` adds on Q1 and Q2 for `make run`: most tests change a
+    # record of some quarter; tests/initiatives/test_demo_fixture.py checks load_demo.
     call_command("loaddata", DEMO_FIXTURE, verbosity=0)
 
 

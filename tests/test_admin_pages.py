@@ -38,9 +38,10 @@ def test_changelist_add_and_change_pages_render(client, superuser, demo_progress
     assert search.status_code == 200
 
     add = client.get(reverse(f"admin:{app_label}_{model_name}_add"))
-    # A quarter's lock and its record are written by locking and unlocking on the site, and
+    # A quarter's lock and its record, and its reporting round, are written on the site, and
     # a calendar subscription address by its owner: never by hand.
-    assert add.status_code == (403 if model_name in ("quarterlock", "quarterlockchange", "calendartoken") else 200)
+    written_on_the_site = ("quarterlock", "quarterlockchange", "reportinground", "calendartoken")
+    assert add.status_code == (403 if model_name in written_on_the_site else 200)
 
     obj = model.objects.first()
     if obj is not None:  # no quarter is locked in the demo

@@ -74,7 +74,7 @@ MATRIX = """
 #                                                          anonymous           staff_other         board
 # key                                           args                 staff_own           editor              admin
 # The site: readers are staff, editors, the board and superusers (initiatives/permissions.py).
-dashboard                                       -          login     ok        =         ok        ok        ok
+dashboard                                       -          login     ok/405    =         ok/405    ok/405    ok/405
 healthz                                         -          ok/405    ok/405    =         ok/405    ok/405    ok/405
 login                                           -          ok/form   redir     =         redir     redir     redir
 logout                                          -          login     405/redir =         405/redir 405/redir 405/redir
@@ -104,6 +104,7 @@ priorities:event_create                         plan       login     403       =
 priorities:event_edit                           plan,event login     403       =         ok/form   403       ok/form
 priorities:event_delete                         plan,event login     403       =         ok/redir  403       ok/redir
 initiatives:lock                                plan,3     login     405/403   =         405/redir 405/403   405/redir
+initiatives:round                               plan,3     login     ok/403    =         ok/redir  ok/403    ok/redir
 initiatives:detail                              init       login     ok        ok        ok        ok        ok
 initiatives:edit                                init       login     403       403       ok/form   403       ok/form
 initiatives:update                              init,3     login     ok/form   403       ok/form   403       ok/form
@@ -154,6 +155,9 @@ admin:priorities_quarterlockchange_change       obj        login     alogin    =
 admin:priorities_quarterlock_add                -          login     alogin    =         alogin    alogin    403
 admin:priorities_quarterlock_delete             obj        login     alogin    =         alogin    alogin    403
 admin:priorities_quarterlock_change             obj        login     alogin    =         alogin    alogin    ok/403
+admin:priorities_reportinground_add             -          login     alogin    =         alogin    alogin    403
+admin:priorities_reportinground_delete          obj        login     alogin    =         alogin    alogin    403
+admin:priorities_reportinground_change          obj        login     alogin    =         alogin    alogin    ok/403
 admin:priorities_calendartoken_add              -          login     alogin    =         alogin    alogin    403
 admin:priorities_calendartoken_change           obj        login     alogin    =         alogin    alogin    ok/403
 admin:reporting_boardupdate_add                 -          login     alogin    =         alogin    alogin    403

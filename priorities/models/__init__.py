@@ -20,7 +20,7 @@ from .plan import (
     max_length_check,
     quarter_bounds,
 )
-from .quarters import Quarter, QuarterLock, QuarterLockChange
+from .quarters import Quarter, QuarterLock, QuarterLockChange, ReportingRound
 
 __all__ = [
     "TITLE_MAX",
@@ -37,6 +37,7 @@ __all__ = [
     "Quarter",
     "QuarterLock",
     "QuarterLockChange",
+    "ReportingRound",
     "StrategicPlan",
     "StrategicPriority",
     "max_length_check",

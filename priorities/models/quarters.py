@@ -1,15 +1,18 @@
-"""A plan's four quarters, and the locks that close a quarter to changes once its report
-has gone out."""
+"""A plan's four quarters, the reporting round of each, and the locks that close a
+quarter to changes once its report has gone out."""
 
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from civicplan.models import NaturalKeyManager
 
-from .plan import AnnualPlan
+from .plan import AnnualPlan, quarter_bounds
 
 
 class Quarter(models.Model):
@@ -58,6 +61,14 @@ class Quarter(models.Model):
             return self.lock is not None
         except QuarterLock.DoesNotExist:
             return False
+
+    @property
+    def reporting_round(self) -> "ReportingRound | None":
+        """The quarter's reporting round, or None (select_related("round") to read it for free)."""
+        try:
+            return self.round
+        except ReportingRound.DoesNotExist:
+            return None
 
 
 class QuarterLock(models.Model):
@@ -119,3 +130,85 @@ class QuarterLockChange(models.Model):
 
     def __str__(self):
         return f"{self.quarter}: {'locked' if self.locked else 'unlocked'}"
+
+
+class ReportingRound(models.Model):
+    """A quarter's reporting round: an editor opens it with a due date, staff report, the
+    editors chase and review, then close it (and may lock the quarter). At most one round
+    of a plan is open at a time; the dashboards, the reminders and the default report
+    follow it, never the calendar date."""
+
+    quarter = models.OneToOneField(Quarter, on_delete=models.CASCADE, related_name="round", verbose_name=_("quarter"))
+    # The quarter's plan, kept here so that the database itself holds "one open round a plan".
+    annual_plan = models.ForeignKey(
+        AnnualPlan, on_delete=models.CASCADE, related_name="rounds", editable=False, verbose_name=_("annual plan")
+    )
+    due_date = models.DateField(_("due date"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = NaturalKeyManager("quarter__annual_plan__slug", "quarter__number")
+
+    class Meta:
+        verbose_name = _("reporting round")
+        verbose_name_plural = _("reporting rounds")
+        ordering = ["annual_plan", "quarter__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["annual_plan"], condition=models.Q(closed_at__isnull=True), name="round_one_open_per_plan"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quarter}"
+
+    def save(self, *args, **kwargs):
+        self.annual_plan_id = self.quarter.annual_plan_id
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return self.quarter.natural_key()
+
+    natural_key.dependencies = ["priorities.quarter"]
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def last_due_day(self) -> datetime.date:
+        """The latest due date a round may have: the last day of the quarter after the
+        plan's year (its Q4 is reported in the summer after it)."""
+        start = self.quarter.annual_plan.start_date
+        return quarter_bounds(start.replace(year=start.year + 1), 1)[1]
+
+    def clean(self):
+        if self.quarter_id is None or self.due_date is None:
+            return
+        self.annual_plan_id = self.quarter.annual_plan_id
+        if not self.quarter.start_date <= self.due_date <= self.last_due_day():
+            raise ValidationError(
+                {
+                    "due_date": _(
+                        "The due date must fall between the quarter's first day (%(first)s) and the end of "
+                        "the quarter after the plan's year (%(last)s)."
+                    )
+                    % {"first": date_format(self.quarter.start_date), "last": date_format(self.last_due_day())}
+                }
+            )

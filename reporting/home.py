@@ -1,0 +1,111 @@
+"""The home page. Staff and editors find the reporting round, their initiatives, what is
+due from them and (editors) the review queue; a board member finds a reader's page: the
+latest board update, the reports, what is coming. The plan and the quarter follow the
+open reporting round, never the calendar date."""
+
+from django.db.models import F
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from civicplan.permissions import can_read, is_editor, require, sees_only_approved
+from initiatives.models import ReviewState, StatusUpdate
+from initiatives.querysets import initiatives_with_tracking
+from initiatives.rounds import WRITTEN
+from priorities.models import Event
+from priorities.querysets import current_plan, plan_with_quarters, reporting_quarter
+
+from .models import BoardUpdate
+
+
+def _events_from(plan, number: int):
+    return list(
+        Event.objects.filter(annual_plan=plan, quarter__number__gte=number)
+        .select_related("quarter")
+        .order_by("quarter__number", F("start_date").asc(nulls_last=True), "title")[:8]
+    )
+
+
+@require_safe
+def dashboard(request):
+    require(can_read(request.user))
+    plan = current_plan()
+    if plan is None:
+        return render(request, "reporting/dashboard.html", {"plan": None})
+    plan = plan_with_quarters(plan.slug)
+    quarters = list(plan.quarters.all())
+    quarter = reporting_quarter(quarters)
+    if sees_only_approved(request.user):
+        return _board_home(request, plan, quarters, quarter)
+    round_ = quarter.reporting_round
+    chosen = request.GET.get("quarter", "")
+    shown = next((q for q in quarters if str(q.number) == chosen), quarter)
+
+    mine = list(
+        initiatives_with_tracking(request.user)
+        .filter(priority__annual_plan=plan, memberships__user=request.user)
+        .distinct()
+        .order_by("priority__number", "number")
+    )
+    rows, due = [], []
+    asking = round_ is not None and round_.is_open and shown == quarter and not shown.locked
+    for initiative in mine:
+        by_quarter = {u.quarter.number: u for u in initiative.status_updates.all()}
+        this = by_quarter.get(shown.number)
+        rows.append(
+            {"initiative": initiative, "by_quarter": [by_quarter.get(q.number) for q in quarters], "this": this}
+        )
+        if asking and (this is None or this.review_state not in WRITTEN):
+            due.append({"initiative": initiative, "update": this})
+    review_queue = []
+    if is_editor(request.user):
+        review_queue = list(
+            StatusUpdate.objects.filter(quarter__annual_plan=plan, review_state=ReviewState.SUBMITTED)
+            .select_related("initiative__priority", "quarter", "author")
+            .order_by("quarter__number", "initiative__priority__number", "initiative__number")
+        )
+    board_update = (
+        BoardUpdate.objects.filter(quarter=shown, state=BoardUpdate.State.PUBLISHED).only("pk", "published_at").first()
+    )
+    return render(
+        request,
+        "reporting/dashboard.html",
+        {
+            "board_update": board_update,
+            "plan": plan,
+            "quarters": quarters,
+            "quarter": shown,
+            "round": round_,
+            "round_quarter": quarter,
+            "asking": asking,
+            "overdue": asking and round_.due_date < timezone.localdate(),
+            "rows": rows,
+            "due": due,
+            "review_queue": review_queue,
+            "events": _events_from(plan, shown.number),
+            "editor": is_editor(request.user),
+        },
+    )
+
+
+def _board_home(request, plan, quarters, quarter):
+    """The board's home: what they read, nothing about "my work"."""
+    published = list(
+        BoardUpdate.objects.filter(quarter__annual_plan=plan, state=BoardUpdate.State.PUBLISHED)
+        .select_related("quarter", "published_by")
+        .defer("html", "pdf")
+        .order_by("-quarter__number")
+    )
+    reported = [q for q in quarters if q.reporting_round is not None]
+    return render(
+        request,
+        "reporting/board_home.html",
+        {
+            "plan": plan,
+            "quarter": quarter,
+            "latest": published[0] if published else None,
+            "published": published,
+            "reported": reported,
+            "events": _events_from(plan, quarter.number),
+        },
+    )
