@@ -82,6 +82,7 @@ PAGES = (
     Page("initiative 1.1", lambda t: reverse("initiatives:detail", args=[t.initiative])),
     Page("calendar", lambda t: reverse("priorities:calendar", args=[t.slug])),
     Page("API", lambda t: reverse("initiatives:api-plan", args=[t.slug])),
+    Page("round Q3 (tracker)", lambda t: reverse("initiatives:round", args=[t.slug, 3])),
     Page(f"quarterly report Q{QUARTER}", lambda t: reverse("reporting:quarterly", args=[t.slug, QUARTER])),
     ChartsDrawn(
         f"quarterly report Q{QUARTER}, charts drawn", lambda t: reverse("reporting:quarterly", args=[t.slug, QUARTER])
