@@ -87,7 +87,18 @@ class StatusUpdateAdmin(LockedQuarterReadOnly, SpreadsheetAdmin):
     list_select_related = ["initiative__priority__annual_plan", "quarter__annual_plan", "author"]
     search_fields = ["initiative__title", "narrative", "risks", "next_steps"]
     ordering = ["initiative__priority__number", "initiative__number", "quarter__number"]
-    readonly_fields = ["version", "created_at", "updated_at"]
+    # The approved text kept aside while a revision waits is the model's to write: a
+    # change here to an approved update is a revision too (initiatives/models/tracking.py).
+    readonly_fields = [
+        "version",
+        "created_at",
+        "updated_at",
+        "approved_status",
+        "approved_narrative",
+        "approved_risks",
+        "approved_next_steps",
+        "approved_at",
+    ]
     autocomplete_fields = ["author"]
 
 

@@ -61,6 +61,9 @@ def _initiative(initiative: Initiative) -> dict:
             "quarter": latest.quarter.number,
             "status": latest.status,
             "review_state": latest.review_state,
+            # What readers of approved updates read: while a revision waits, the status
+            # approved before it; None when nothing is approved yet.
+            "approved_status": latest.approved_text.status if latest.approved_text else None,
             "updated_at": latest.updated_at.isoformat(),
         },
     }

@@ -23,7 +23,7 @@ from priorities.models import AnnualPlan, Quarter, ReportingRound
 
 from .models import Initiative, ReviewState, StatusUpdate
 from .querysets import lead_prefetch
-from .rounds import WRITTEN
+from .rounds import is_written
 
 
 @dataclass
@@ -89,7 +89,7 @@ def reminders_for(*, plan: AnnualPlan, quarter: Quarter) -> Reminders:
     by_lead: dict[int, Reminder] = {}
     for initiative in initiatives_due(plan=plan, quarter=quarter):
         update = initiative.this_quarter[0] if initiative.this_quarter else None
-        if update is not None and update.review_state in WRITTEN:
+        if is_written(update):
             continue
         if not initiative.leads:
             found.unled.append(initiative)

@@ -63,7 +63,9 @@ def round_open(*, user, quarter: Quarter, due_date) -> ReportingRound:
 @transaction.atomic
 def round_change_due_date(*, user, round_: ReportingRound, due_date) -> ReportingRound:
     require_editor(user)
-    round_ = ReportingRound.objects.select_for_update().select_related("quarter__annual_plan").get(pk=round_.pk)
+    round_ = (
+        ReportingRound.objects.select_for_update(of=("self",)).select_related("quarter__annual_plan").get(pk=round_.pk)
+    )
     if not round_.is_open:
         raise ValidationError(_("The %(quarter)s round is closed.") % {"quarter": round_.quarter.code})
     round_.due_date = due_date
@@ -76,7 +78,7 @@ def round_change_due_date(*, user, round_: ReportingRound, due_date) -> Reportin
 def round_close(*, user, round_: ReportingRound, lock: bool, reason: str = "") -> ReportingRound:
     """Close the round; with ``lock``, lock its quarter too (as the plan page does)."""
     require_editor(user)
-    round_ = ReportingRound.objects.select_for_update().select_related("quarter__lock").get(pk=round_.pk)
+    round_ = ReportingRound.objects.select_for_update(of=("self",)).select_related("quarter__lock").get(pk=round_.pk)
     if not round_.is_open:
         raise ValidationError(_("The %(quarter)s round is closed already.") % {"quarter": round_.quarter.code})
     round_.closed_by, round_.closed_at = user, timezone.now()
@@ -96,7 +98,16 @@ WRITTEN = (ReviewState.SUBMITTED, ReviewState.APPROVED)
 
 
 def state_of(update: StatusUpdate | None) -> str:
-    return MISSING if update is None else update.review_state
+    """An update's state in a round; a revision of an approved update counts as approved
+    (its readers have the approved text; the revision is the editors' business)."""
+    if update is None:
+        return MISSING
+    return ReviewState.APPROVED if update.is_revision else update.review_state
+
+
+def is_written(update: StatusUpdate | None) -> bool:
+    """Nothing more is owed: submitted, approved, or a revision of an approved update."""
+    return state_of(update) in WRITTEN
 
 
 def is_overdue(round_: ReportingRound | None, state: str, today) -> bool:
@@ -131,6 +142,10 @@ class TrackedInitiative:
     update: StatusUpdate | None
     state: str
     overdue: bool
+
+    @property
+    def revision(self) -> bool:
+        return self.update is not None and self.update.is_revision
 
     @property
     def lead(self):

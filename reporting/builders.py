@@ -1,7 +1,8 @@
 """(plan, quarter) -> the report as plain data. Every query of every report is here.
 
 The reports read approved updates only (docs/user-guide.md, "Reviews"): an update that is a draft,
-submitted or returned counts as "not yet approved" and has no status in a report.
+submitted or returned counts as "not yet approved" and has no status in a report, unless it is a
+revision of an approved update, which is read as it was approved until the change is.
 Indicator values and reflections have no review of their own and are read as written.
 """
 
@@ -114,19 +115,21 @@ def _initiative_rows(plan: AnnualPlan, upto: int) -> dict[int, list[InitiativeRo
         entries = []
         for quarter in range(1, upto + 1):
             update = updates.get((initiative.pk, quarter))
+            approved = update.approved_text if update is not None else None
             if update is None:
                 entries.append(QuarterEntry(quarter=quarter, status=None, review_state=None))
-            elif update.review_state != ReviewState.APPROVED:
+            elif approved is None:
                 entries.append(QuarterEntry(quarter=quarter, status=None, review_state=update.review_state))
             else:
+                # The approved text: while a revision waits, the one approved before it.
                 entries.append(
                     QuarterEntry(
                         quarter=quarter,
-                        status=update.status,
-                        review_state=update.review_state,
-                        narrative=update.narrative,
-                        risks=update.risks,
-                        next_steps=update.next_steps,
+                        status=approved.status,
+                        review_state=ReviewState.APPROVED,
+                        narrative=approved.narrative,
+                        risks=approved.risks,
+                        next_steps=approved.next_steps,
                     )
                 )
         before = entries[-2].status if upto > 1 else None

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from civicplan.permissions import can_read, is_editor, require, sees_only_approved
 from initiatives.models import ReviewState, StatusUpdate
 from initiatives.querysets import initiatives_with_tracking
-from initiatives.rounds import WRITTEN
+from initiatives.rounds import is_written
 from priorities.models import Event
 from priorities.querysets import current_plan, plan_with_quarters, reporting_quarter
 
@@ -55,7 +55,7 @@ def dashboard(request):
         rows.append(
             {"initiative": initiative, "by_quarter": [by_quarter.get(q.number) for q in quarters], "this": this}
         )
-        if asking and (this is None or this.review_state not in WRITTEN):
+        if asking and not is_written(this):
             due.append({"initiative": initiative, "update": this})
     review_queue = []
     if is_editor(request.user):

@@ -128,6 +128,7 @@ def test_every_role_reads_the_whole_plan(client, demo_progress, username):
             "quarter": 3,
             "status": "completed",
             "review_state": "approved",
+            "approved_status": "completed",
             "updated_at": "2023-04-06T16:16:00+00:00",
         },
     }

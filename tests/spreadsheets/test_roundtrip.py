@@ -201,11 +201,27 @@ def assert_exactly_one_update_changed(before: dict, key, status, narrative):
         if other != key:
             assert after[other] == before[other], other
     changed = {name for name in before[key] if before[key][name] != after[key][name]}
-    assert changed <= {"status", "narrative", "version", "updated_at"}
-    assert {"status", "narrative", "version"} <= changed
+    # The update was approved: the change is a revision, submitted for an editor, and the
+    # approved text is kept for the reports until it is approved (the site's rule).
+    revision = {"review_state", "submitted_at", "approved_status", "approved_narrative", "approved_at"}
+    assert changed <= {
+        "status",
+        "narrative",
+        "version",
+        "updated_at",
+        *revision,
+        "approved_next_steps",
+        "approved_risks",
+    }
+    assert {"status", "narrative", "version", *revision} <= changed
     assert after[key]["status"] == status
     assert after[key]["narrative"] == narrative
     assert after[key]["version"] == before[key]["version"] + 1
+    assert after[key]["review_state"] == "submitted"
+    assert (after[key]["approved_status"], after[key]["approved_narrative"]) == (
+        before[key]["status"],
+        before[key]["narrative"],
+    )
 
 
 def check_one_edited_update(data: bytes, fmt: str):
@@ -230,6 +246,7 @@ def check_one_edited_update(data: bytes, fmt: str):
     (record,) = StatusUpdate.history.all()
     assert (record.id, record.history_type) == (original.pk, "~")
     assert (record.status, record.narrative, record.version) == ("off_track", NEW_NARRATIVE, original.version + 1)
+    assert record.review_state == "submitted" and record.approved_narrative == original.narrative
     for label, state in db_state().items():
         if label not in ("initiatives.StatusUpdate", "initiatives.HistoricalStatusUpdate"):
             assert state == everything[label], label
