@@ -15,7 +15,8 @@ from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import conditional_page, require_http_methods, require_POST, require_safe
 
 from civicplan.permissions import can_read, is_editor, require
 from priorities.models import AnnualPlan, Quarter
@@ -51,6 +52,13 @@ def _plan(slug: str) -> AnnualPlan:
 
 def _quarter(plan: AnnualPlan, number: int) -> Quarter:
     return get_object_or_404(Quarter.objects.select_related("annual_plan"), annual_plan=plan, number=number)
+
+
+def report_file(view):
+    """A report made as a file. The same data makes the same bytes, so its ETag (Django's
+    conditional_page: a hash of the bytes) answers 304 to a reader who has the file
+    already; kept by the reader's client only, and asked again each time."""
+    return cache_control(private=True, no_cache=True)(conditional_page(view))
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -109,6 +117,7 @@ def quarterly_report(request, slug: str, quarter: int):
 
 @require_safe
 @report_view
+@report_file
 def quarterly_report_pdf(request, slug: str, quarter: int):
     plan, report = _quarterly(request, slug, quarter)
     title = _title(report)
@@ -120,6 +129,7 @@ def quarterly_report_pdf(request, slug: str, quarter: int):
 
 @require_safe
 @report_view
+@report_file
 def quarterly_report_xlsx(request, slug: str, quarter: int):
     plan, report = _quarterly(request, slug, quarter)
     return _download(
@@ -140,6 +150,7 @@ def annual_report(request, slug: str):
 
 @require_safe
 @report_view
+@report_file
 def annual_report_pdf(request, slug: str):
     plan = _plan(slug)
     annual = build_annual_report(plan)

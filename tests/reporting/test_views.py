@@ -196,3 +196,31 @@ def test_a_published_board_update_is_answered_304_to_a_reader_who_has_it(client,
     again = client.get(board_url(suffix=suffix), headers={"If-None-Match": first["ETag"]})
     assert again.status_code == 304 and again.content == b""
     assert client.get(board_url(suffix=suffix), headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("reporting:quarterly-pdf", args=["2022-23", 2]),
+        reverse("reporting:quarterly-xlsx", args=["2022-23", 2]),
+        reverse("reporting:annual-pdf", args=["2022-23"]),
+    ],
+    ids=["quarterly-pdf", "quarterly-xlsx", "annual-pdf"],
+)
+def test_a_report_file_the_reader_has_already_answers_304(client, users, url):
+    """The same data makes the same bytes: the ETag tells a reader's client its copy is
+    current; a change to what the report reads changes it."""
+    client = signed_in(client, users, "board")
+    first = client.get(url)
+    etag = first["ETag"]
+    assert first.status_code == 200 and "private" in first["Cache-Control"] and "no-cache" in first["Cache-Control"]
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    update = StatusUpdate.objects.filter(quarter__number=2, review_state=ReviewState.APPROVED).first()
+    update.narrative += " Complété."
+    update.review_state = ReviewState.SUBMITTED
+    update.save()  # a revision: the report still reads the approved text, unchanged
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    StatusUpdate.objects.filter(pk=update.pk).update(review_state=ReviewState.DRAFT, approved_at=None)
+    changed = client.get(url, headers={"If-None-Match": etag})  # no approved text any more
+    assert changed.status_code == 200 and changed["ETag"] != etag
