@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
@@ -81,7 +81,7 @@ def report_list(request):
     plans = (
         AnnualPlan.objects.select_related("strategic_plan")
         .prefetch_related(
-            Prefetch("quarters", queryset=Quarter.objects.order_by("number")),
+            Prefetch("quarters", queryset=Quarter.objects.select_related("round").order_by("number")),
             Prefetch("board_updates", queryset=updates.order_by("quarter__number"), to_attr="visible_board_updates"),
         )
         .order_by("-start_date")
@@ -92,7 +92,7 @@ def report_list(request):
     return render(
         request,
         "reporting/report_list.html",
-        {"plans": plans, "today": timezone.localdate(), "editor": is_editor(request.user)},
+        {"plans": plans, "editor": is_editor(request.user)},
     )
 
 
