@@ -26,7 +26,8 @@ def _sheet(title: str, headers: list[str], rows: list[list]) -> tablib.Dataset:
     return tablib.Dataset(*[[_cell(cell) for cell in row] for row in rows], headers=headers, title=title[:31])
 
 
-def quarterly_workbook(report: QuarterlyReport) -> bytes:
+def quarterly_databook(report: QuarterlyReport) -> tablib.Databook:
+    """The quarterly report's sheets (``.export("xlsx")`` makes the workbook)."""
     quarters = [f"Q{q}" for q in range(1, report.quarter.number + 1)]
     initiatives = _sheet(
         _("Initiatives"),
@@ -93,4 +94,4 @@ def quarterly_workbook(report: QuarterlyReport) -> bytes:
             for e in report.events + report.next_events
         ],
     )
-    return tablib.Databook([initiatives, counts, indicators, events]).export("xlsx")
+    return tablib.Databook([initiatives, counts, indicators, events])

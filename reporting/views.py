@@ -4,6 +4,7 @@ signed in with a role reads them; editors write and publish board updates; the b
 reads published ones only."""
 
 import functools
+import hashlib
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,7 +24,7 @@ from priorities.models import AnnualPlan, Quarter
 
 from . import documents, services
 from .builders import build_annual_report, build_quarterly_report
-from .exports import quarterly_workbook
+from .exports import quarterly_databook
 from .forms import BoardUpdateForm
 from .models import BoardUpdate
 from .pdf import render_pdf
@@ -55,9 +56,9 @@ def _quarter(plan: AnnualPlan, number: int) -> Quarter:
 
 
 def report_file(view):
-    """A report made as a file. The same data makes the same bytes, so its ETag (Django's
-    conditional_page: a hash of the bytes) answers 304 to a reader who has the file
-    already; kept by the reader's client only, and asked again each time."""
+    """A report PDF. The same data makes the same bytes (the PDF carries no time of
+    making), so its ETag (Django's conditional_page: a hash of the bytes) answers 304 to a
+    reader who has the file already; kept by the reader's client only, asked again each time."""
     return cache_control(private=True, no_cache=True)(conditional_page(view))
 
 
@@ -129,14 +130,24 @@ def quarterly_report_pdf(request, slug: str, quarter: int):
 
 @require_safe
 @report_view
-@report_file
+@cache_control(private=True, no_cache=True)
 def quarterly_report_xlsx(request, slug: str, quarter: int):
+    """The report's workbook. Its bytes carry the time of making (openpyxl stamps it), so
+    its ETag is a hash of its sheets' contents instead: 304 while they are the same."""
     plan, report = _quarterly(request, slug, quarter)
-    return _download(
-        quarterly_workbook(report),
+    book = quarterly_databook(report)
+    sheets = [(str(s.title), [str(h) for h in s.headers], [[str(v) for v in row] for row in s]) for s in book.sheets()]
+    etag = quote_etag(hashlib.sha256(repr(sheets).encode()).hexdigest())
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return not_modified
+    response = _download(
+        book.export("xlsx"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         _filename(plan, f"q{quarter}", "xlsx"),
     )
+    response["ETag"] = etag
+    return response
 
 
 @require_safe
