@@ -173,3 +173,58 @@ def test_odd_input_in_the_admin_never_answers_a_server_error(label, users, data)
     else:
         response = client.get(path, query)
         assert response.status_code < 500, (path, response.status_code)
+
+
+# --- the importers' cells --------------------------------------------------------------
+
+
+def _resources():
+    from initiatives.resources import (
+        IndicatorResource,
+        IndicatorValueResource,
+        InitiativeResource,
+        StatusUpdateResource,
+    )
+    from priorities.resources import EventResource, ExpectedResultResource
+
+    return [
+        InitiativeResource,
+        ExpectedResultResource,
+        EventResource,
+        IndicatorResource,
+        IndicatorValueResource,
+        StatusUpdateResource,
+    ]
+
+
+CELL = st.one_of(
+    TEXT,
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.sampled_from(["1", "2", "3", "on_track", "at_risk", "2022-23", "=1+1", "'", "q2", "T2", "2023-02-30"]),
+)
+
+
+@pytest.mark.parametrize("resource_class", _resources(), ids=lambda r: r.__name__)
+@given(data=st.data())
+def test_odd_cells_are_refused_in_words_or_imported_never_a_crash(resource_class, users, data):
+    """An exported file with one row's cells replaced by generated text, as CSV: the import
+    either passes (every row valid) or refuses the file, naming lines, and writes nothing."""
+    import csv
+    import io
+
+    from civicplan.spreadsheets import import_spreadsheet
+
+    resource = resource_class()
+    exported = resource.export()
+    headers = list(exported.headers)
+    row = list(exported[0])
+    for column in data.draw(st.lists(st.sampled_from(headers), min_size=1, max_size=4, unique=True), label="columns"):
+        row[headers.index(column)] = data.draw(CELL, label=column)
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows([headers, row])
+    before = table_rows("priorities", "initiatives", "reporting")
+    report = import_spreadsheet(resource_class(), out.getvalue().encode("utf-8"), "csv", dry_run=False)
+    if not report.ok:
+        assert report.errors and all(isinstance(line, str) and line for line in report.errors)
+        assert table_rows("priorities", "initiatives", "reporting") == before
