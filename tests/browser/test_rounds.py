@@ -36,6 +36,7 @@ def test_each_role_lands_on_something_meaningful(new_page, live_server, as_make_
     board = new_page(language="en")
     login(board, live_server, "board")
     expect(board.get_by_role("heading", name="The latest board update")).to_be_visible()
+    expect(board.get_by_role("link", name="The Q1 board update")).to_be_visible()
     expect(board.get_by_role("link", name="The Q3 trend report")).to_be_visible()
     expect(board.get_by_text("My work")).to_have_count(0)
 

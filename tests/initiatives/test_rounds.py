@@ -6,6 +6,7 @@ The demo world (fixtures/demo_progress_2022_23.json): Q1 and Q2 rounds closed, t
 round open, due 15 April 2023: 4 approved, 5 submitted, 1 draft, 1 returned, 3 missing."""
 
 import datetime
+import hashlib
 import re
 
 import pytest
@@ -17,6 +18,7 @@ from django.utils import timezone
 from initiatives import rounds
 from initiatives.models import ReviewState, StatusUpdate
 from priorities.models import Quarter, QuarterLockChange, ReportingRound
+from reporting.models import BoardUpdate
 from tests.factories import grow
 from tests.helpers import refused_by_database, table_rows
 
@@ -282,6 +284,9 @@ def test_load_demo_locks_the_closed_rounds_quarters_once(users):
     call_command("load_demo", verbosity=0)
     assert table_rows("priorities", "initiatives") == before
     assert StatusUpdate.objects.filter(quarter__number=3, review_state=ReviewState.APPROVED).count() == 4
+    (published,) = BoardUpdate.objects.filter(state=BoardUpdate.State.PUBLISHED)
+    assert (published.quarter.number, published.language) == (1, "fr")
+    assert published.pdf_sha256 == hashlib.sha256(bytes(published.pdf)).hexdigest()
 
 
 class _Out:
