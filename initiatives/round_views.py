@@ -91,7 +91,8 @@ def _act(request, quarter) -> tuple[str | None, list[str], object]:
 @require_http_methods(["GET", "HEAD", "POST"])
 def round_detail(request, slug: str, number: int):
     """The round of quarter ``number``: open or closed, its due date, who opened and closed
-    it, and the tracker of every initiative's update. Six queries whatever the plan's size."""
+    it, and the tracker of every initiative's update. The same number of queries whatever
+    the plan's size (tests/initiatives/test_rounds.py; a row in make bench)."""
     require(can_read(request.user))
     plan, quarter = _quarter(slug, number)
     editor = is_editor(request.user)
