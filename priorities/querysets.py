@@ -83,3 +83,14 @@ def plan_result(slug: str, number: int, result: int) -> ExpectedResult:
         priority__number=number,
         number=result,
     )
+
+
+def plan_about(slug: str) -> AnnualPlan:
+    """The plan with its own words: the strategic plan and its key changes, the
+    organisational priorities. Three queries."""
+    return get_object_or_404(
+        AnnualPlan.objects.select_related("strategic_plan").prefetch_related(
+            "strategic_plan__key_changes", "organisational_priorities"
+        ),
+        slug=slug,
+    )

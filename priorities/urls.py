@@ -28,6 +28,7 @@ urlpatterns = [
         name="learning_question_edit",
     ),
     # The calendar.
+    path("<slug:slug>/about/", views.about, name="about"),
     path("<slug:slug>/calendar/", views.calendar, name="calendar"),
     path("<slug:slug>/calendar.ics", views.calendar_ics, name="calendar_ics"),
     path("<slug:slug>/calendar/subscribe/", views.calendar_token, name="calendar_token"),

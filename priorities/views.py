@@ -23,6 +23,15 @@ from .forms import EventForm
 from .models import AnnualPlan, CalendarToken
 
 
+@require_safe
+def about(request, slug: str):
+    """The plan in its own words: the overall goal and why, the year's context, the key
+    changes of the strategic plan, how the plan is monitored, the organisational
+    priorities and the closing statement."""
+    require(can_read(request.user))
+    return render(request, "priorities/about.html", {"plan": querysets.plan_about(slug)})
+
+
 def calendar(request, slug: str):
     """The events of the year by quarter, with what each is linked to."""
     require(can_read(request.user))

@@ -96,6 +96,7 @@ priorities:learning_question_edit               plan,1,1   login     403       =
 initiatives:indicator_create                    plan,1,1   login     403       =         ok/form   403       ok/form
 initiatives:indicator_edit                      plan,1,1,1 login     403       =         ok/form   403       ok/form
 initiatives:indicator_delete                    plan,1,1,1 login     403       =         ok/form   403       ok/form
+priorities:about                                plan       login     ok/405    =         ok/405    ok/405    ok/405
 priorities:calendar                             plan       login     ok        =         ok        ok        ok
 priorities:calendar_ics                         plan       login     ok/405    =         ok/405    ok/405    ok/405
 priorities:calendar_token                       plan       login     405/redir =         405/redir 405/redir 405/redir

@@ -62,8 +62,9 @@ def test_dashboard_on_a_phone(phone_page, live_server, demo_progress):
         f"{PLAN}/?priority=2&status=&lead=staff2",
         f"{PLAN}/?status=completed&lead=staff2",  # nothing matches
         f"{PLAN}/calendar/",
+        f"{PLAN}/about/",
     ],
-    ids=["plan", "plan-at-risk", "plan-priority-lead", "plan-no-match", "calendar"],
+    ids=["plan", "plan-at-risk", "plan-priority-lead", "plan-no-match", "calendar", "about"],
 )
 def test_plan_pages(page, live_server, demo_progress, path):
     login(page, live_server, "editor")  # editors see the most controls (quarter locks)
