@@ -40,6 +40,7 @@ from .data import (
     StatusChange,
     StatusCounts,
     Trend,
+    year_end_entry,
 )
 
 
@@ -258,8 +259,24 @@ def build_quarterly_report(plan: AnnualPlan, quarter: int) -> QuarterlyReport:
     )
 
 
+def year_end_counts(rows) -> StatusCounts:
+    """How many initiatives stood at each status at the year's end (:func:`year_end_entry`)."""
+    statuses = [entry.status if entry is not None else None for entry in map(year_end_entry, rows)]
+    return StatusCounts(
+        quarter=4,
+        counts=tuple((status, statuses.count(status)) for status in STATUS_ORDER),
+        missing=statuses.count(None),
+    )
+
+
 def build_annual_report(plan: AnnualPlan) -> AnnualReport:
-    return AnnualReport(year=build_quarterly_report(plan, 4), events=tuple(_events(plan, [1, 2, 3, 4])))
+    year = build_quarterly_report(plan, 4)
+    return AnnualReport(
+        year=year,
+        events=tuple(_events(plan, [1, 2, 3, 4])),
+        year_end_totals=year_end_counts(year.initiatives),
+        year_end_by_priority=tuple(year_end_counts(section.initiatives) for section in year.priorities),
+    )
 
 
 def changes_since(report: QuarterlyReport, since: int | None) -> Changes:

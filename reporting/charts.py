@@ -128,10 +128,17 @@ def status_by_quarter(counts: tuple[StatusCounts, ...], *, title: str) -> Chart:
 
 
 @_cached
-def status_by_priority(sections: tuple[PrioritySection, ...], quarter: int) -> Chart:
-    """The quarter at a glance: one horizontal stacked bar per priority."""
-    title = _("Q%(number)d at a glance") % {"number": quarter}
-    quarter_counts = [section.counts[quarter - 1] for section in sections]
+def status_by_priority(
+    sections: tuple[PrioritySection, ...],
+    quarter: int,
+    *,
+    counts: tuple[StatusCounts, ...] | None = None,
+    title: str = "",
+) -> Chart:
+    """The quarter at a glance: one horizontal stacked bar per priority; or, given
+    ``counts`` (one per section) and a ``title``, another moment (the year's end)."""
+    title = title or _("Q%(number)d at a glance") % {"number": quarter}
+    quarter_counts = list(counts) if counts is not None else [section.counts[quarter - 1] for section in sections]
     chart = pygal.HorizontalStackedBar(
         _config(
             title=title,

@@ -255,16 +255,33 @@ class Changes:
         return not (self.status_changes or self.new_risks or self.completed or self.targets_crossed)
 
 
+def year_end_entry(row: InitiativeRow) -> QuarterEntry | None:
+    """Where an initiative stood at the end of the year: its last approved status of the
+    year, and completed if it was completed in any quarter (nothing is reported after)."""
+    approved = [entry for entry in row.entries if entry.status is not None]
+    completed = [entry for entry in approved if entry.status == Status.COMPLETED]
+    return (completed or approved)[-1] if approved else None
+
+
 @dataclass(frozen=True)
 class AnnualReport:
-    """The year rolled up: the fourth quarter's report, with the year's whole calendar."""
+    """The year rolled up: the fourth quarter's report (every quarter's statuses), each
+    initiative's status at the year's end, and the year's whole calendar."""
 
     year: QuarterlyReport
     events: tuple[EventRow, ...]  # the whole year's, by quarter then date
+    year_end_totals: StatusCounts  # plan-wide, by status at the year's end
+    year_end_by_priority: tuple[StatusCounts, ...]  # one per priority, in order
+
+    @property
+    def year_end(self) -> tuple[tuple[InitiativeRow, QuarterEntry | None], ...]:
+        return tuple((row, year_end_entry(row)) for row in self.year.initiatives)
 
     @property
     def carried_over(self) -> tuple[InitiativeRow, ...]:
         """What the plan carries into next year: every initiative not completed."""
-        from initiatives.models import Status
+        return tuple(row for row, _entry in self.carried_over_at_year_end)
 
-        return tuple(row for row in self.year.initiatives if row.status != Status.COMPLETED)
+    @property
+    def carried_over_at_year_end(self) -> tuple[tuple[InitiativeRow, QuarterEntry | None], ...]:
+        return tuple((row, entry) for row, entry in self.year_end if entry is None or entry.status != Status.COMPLETED)

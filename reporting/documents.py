@@ -62,7 +62,14 @@ def quarterly_context(report: QuarterlyReport, events: tuple[EventRow, ...] | No
 
 
 def annual_context(annual: AnnualReport) -> dict:
-    return quarterly_context(annual.year, annual.events) | {"annual": annual}
+    year = annual.year
+    glance = charts.status_by_priority(
+        year.priorities,
+        year.quarter.number,
+        counts=annual.year_end_by_priority,
+        title=_("The year at its end"),
+    )
+    return quarterly_context(year, annual.events) | {"annual": annual, "glance_chart": glance}
 
 
 def board_context(update, report: QuarterlyReport, changes: Changes) -> dict:

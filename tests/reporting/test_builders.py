@@ -535,15 +535,29 @@ def test_a_plan_without_priorities_builds(plan):
 
 
 def test_the_year_carries_over_every_initiative_not_completed(plan, priority):
-    done, going, silent, unapproved = (InitiativeFactory(priority=priority, number=n) for n in (1, 2, 3, 4))
+    """Issue 13: an initiative's year-end status is its last approved status of the year;
+    completed in any quarter counts as completed (1.3 was reported so in Q3 and not after)."""
+    done, going, silent, unapproved, earlier = (InitiativeFactory(priority=priority, number=n) for n in (1, 2, 3, 4, 5))
     update(done, 4, Status.COMPLETED)
     update(going, 4, Status.ON_TRACK)
     update(silent, 3, Status.COMPLETED)  # completed in Q3, nothing in Q4
     update(unapproved, 4, Status.COMPLETED, review_state=ReviewState.SUBMITTED)
+    update(earlier, 2, Status.AT_RISK, risks="Budget.")  # nothing approved after Q2
 
     annual = build_annual_report(load(plan))
 
-    assert codes(annual.carried_over) == ["1.2", "1.3", "1.4"]
+    assert codes(annual.carried_over) == ["1.2", "1.4", "1.5"]
+    year_end = {row.code: entry and (entry.quarter, entry.status) for row, entry in annual.year_end}
+    assert year_end == {
+        "1.1": (4, Status.COMPLETED),
+        "1.2": (4, Status.ON_TRACK),
+        "1.3": (3, Status.COMPLETED),
+        "1.4": None,
+        "1.5": (2, Status.AT_RISK),
+    }
+    assert dict(annual.year_end_totals.counts)[Status.COMPLETED] == 2
+    assert (annual.year_end_totals.missing, annual.year_end_totals.total) == (1, 5)
+    assert annual.year_end_by_priority == (annual.year_end_totals,)
 
 
 # --- 6. reflections and events --------------------------------------------------------

@@ -1,6 +1,7 @@
 """The report pages per role, the board update's draft form, and constant queries."""
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -224,3 +225,16 @@ def test_a_report_file_the_reader_has_already_answers_304(client, users, url):
     StatusUpdate.objects.filter(pk=update.pk).update(review_state=ReviewState.DRAFT, approved_at=None)
     changed = client.get(url, headers={"If-None-Match": etag})  # no approved text any more
     assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_the_annual_report_reads_each_initiatives_status_at_the_years_end(client, users):
+    """Issue 13: the demo's year stops in Q3; every initiative has an approved update in
+    Q1 and Q2, so each has a year-end status, and 1.3 (completed in Q3) is not carried
+    into next year. The old report counted Q4 only: 14 "no approved update"."""
+    page = signed_in(client, users, "board").get(reverse("reporting:annual", args=["2022-23"])).content.decode()
+    glance = page.split('id="glance"')[1].split("</section>")[0]
+    counts = dict(re.findall(r'<span class="status status-(\w+)".*?</dt><dd>(\d+)</dd>', glance, re.S))
+    assert counts["completed"] == "1" and counts["missing"] == "0", counts
+    carried = page.split('id="next-year"')[1].split("</section>")[0]
+    codes = re.findall(r'<span class="code">(\d\.\d)</span>', carried)
+    assert len(codes) == 13 and "1.3" not in codes
