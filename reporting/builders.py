@@ -21,7 +21,15 @@ from initiatives.models import (
     Status,
     StatusUpdate,
 )
-from priorities.models import AnnualPlan, Event, ExpectedResult, LearningQuestion, StrategicPriority
+from priorities.models import (
+    AnnualPlan,
+    Event,
+    ExpectedResult,
+    KeyChange,
+    LearningQuestion,
+    OrganisationalPriority,
+    StrategicPriority,
+)
 
 from .data import (
     STATUS_ORDER,
@@ -31,6 +39,7 @@ from .data import (
     EventRow,
     IndicatorRow,
     InitiativeRow,
+    PlanWords,
     PrioritySection,
     QuarterEntry,
     QuarterlyReport,
@@ -269,6 +278,24 @@ def year_end_counts(rows) -> StatusCounts:
     )
 
 
+def _plan_words(plan: AnnualPlan) -> PlanWords:
+    """Two queries: the strategic plan's key changes, the year's organisational priorities."""
+    strategic = plan.strategic_plan
+    return PlanWords(
+        language=plan.language,
+        goal_description=strategic.goal_description,
+        context=plan.context,
+        key_changes=tuple(
+            (change.title, change.description) for change in KeyChange.objects.filter(strategic_plan=strategic)
+        ),
+        organisational_priorities=tuple(
+            (p.number, p.title, p.description) for p in OrganisationalPriority.objects.filter(annual_plan=plan)
+        ),
+        monitoring=plan.monitoring,
+        closing_statement=strategic.closing_statement,
+    )
+
+
 def build_annual_report(plan: AnnualPlan) -> AnnualReport:
     year = build_quarterly_report(plan, 4)
     return AnnualReport(
@@ -276,6 +303,7 @@ def build_annual_report(plan: AnnualPlan) -> AnnualReport:
         events=tuple(_events(plan, [1, 2, 3, 4])),
         year_end_totals=year_end_counts(year.initiatives),
         year_end_by_priority=tuple(year_end_counts(section.initiatives) for section in year.priorities),
+        words=_plan_words(plan),
     )
 
 

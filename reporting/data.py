@@ -264,6 +264,19 @@ def year_end_entry(row: InitiativeRow) -> QuarterEntry | None:
 
 
 @dataclass(frozen=True)
+class PlanWords:
+    """The plan's own words, which the annual report opens and closes with."""
+
+    language: str
+    goal_description: str
+    context: str
+    key_changes: tuple[tuple[str, str], ...]  # (title, description), in order
+    organisational_priorities: tuple[tuple[int, str, str], ...]  # (number, title, description)
+    monitoring: str
+    closing_statement: str
+
+
+@dataclass(frozen=True)
 class AnnualReport:
     """The year rolled up: the fourth quarter's report (every quarter's statuses), each
     initiative's status at the year's end, and the year's whole calendar."""
@@ -272,6 +285,7 @@ class AnnualReport:
     events: tuple[EventRow, ...]  # the whole year's, by quarter then date
     year_end_totals: StatusCounts  # plan-wide, by status at the year's end
     year_end_by_priority: tuple[StatusCounts, ...]  # one per priority, in order
+    words: PlanWords
 
     @property
     def year_end(self) -> tuple[tuple[InitiativeRow, QuarterEntry | None], ...]:

@@ -41,8 +41,9 @@ pytestmark = pytest.mark.django_db
 # reflections, events of this quarter and the next (with quarter, priority and
 # initiative), priorities. The plan and its strategic plan are loaded before.
 QUARTERLY_REPORT_QUERIES = 11
-# The fourth quarter's report, and the whole year's events.
-ANNUAL_REPORT_QUERIES = QUARTERLY_REPORT_QUERIES + 1
+# The fourth quarter's report, the whole year's events, and the plan's own words (the
+# strategic plan's key changes, the organisational priorities).
+ANNUAL_REPORT_QUERIES = QUARTERLY_REPORT_QUERIES + 3
 
 NO_COUNTS = (
     (Status.OFF_TRACK, 0),

@@ -272,12 +272,20 @@ def test_annual_pdf_covers_the_year(login):
     reader = pdf_response(response)
     assert response["Content-Disposition"] == 'attachment; filename="civicplan-2022-23-annual-en.pdf"'
 
-    toc = {"The year at a glance": "The year at a glance"}
+    toc = {"The plan": "The plan", "The year at a glance": "The year at a glance"}
     for priority in priorities():
         toc[f"{priority.number}. {priority.short_title}"] = f"Strategic priority {priority.number} {priority.title}"
     toc["What the plan carries into next year"] = "What the plan carries into next year"
+    toc["In closing"] = "In closing"
     texts = assert_paged_document(reader, ANNUAL_TITLE, toc)
     text = " ".join(texts)
+    # It opens and closes with the plan's own words (issue 13): its context, the key changes,
+    # the organisational priorities, how it is monitored, its closing statement.
+    plan = AnnualPlan.objects.select_related("strategic_plan").get(slug=PLAN)
+    for words in (plan.context, plan.monitoring, plan.strategic_plan.closing_statement):
+        assert squash(" ".join(words.split()[:10])) in text
+    for priority in plan.organisational_priorities.all():
+        assert squash(priority.title) in text
     for priority in priorities():
         assert squash(priority.title) in text
 
