@@ -103,3 +103,27 @@ def test_an_oversized_request_is_refused_and_writes_nothing(client, users, form)
     response = signed_in(client, users, "staff").post(url, {"status": "on_track", "action": "draft", **form})
     assert response.status_code == 400
     assert table_rows("initiatives") == before
+
+
+def test_a_missing_page_says_so_in_the_readers_language_with_a_way_back(client, users):
+    response = signed_in(client, users, "staff").get("/plans/2022-23/nothing-here/")
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "<h1>Page not found</h1>" in page and 'href="/"' in page and "Sign out" in page
+    client.cookies["django_language"] = "fr"
+    french = client.get("/plans/2022-23/nothing-here/")
+    assert "<h1>Page introuvable</h1>" in french.content.decode()
+
+
+def test_a_refused_page_says_so_with_a_way_back(client, users):
+    response = signed_in(client, users, "board").get(reverse("initiatives:edit", args=[1]))
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "<h1>Not allowed</h1>" in page and 'href="/"' in page
+
+
+def test_the_server_error_page_needs_no_request(settings):
+    from django.template.loader import render_to_string
+
+    page = render_to_string("500.html")
+    assert "Something went wrong" in page and "Nothing you sent was saved." in page

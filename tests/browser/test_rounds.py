@@ -1,6 +1,7 @@
 """The reporting round in a real browser (issue 12): each role's first screen from the
 demo as `make run` loads it, the round page read by axe in French and English, and an
-editor closing the round and locking the quarter without JavaScript."""
+editor closing the round and locking the quarter without JavaScript. And the pages a
+reader meets when something is refused or missing (403, 404), read by axe too."""
 
 import pytest
 from django.core.management import call_command
@@ -73,3 +74,13 @@ def test_an_editor_closes_the_round_and_locks_the_quarter_without_javascript(new
     page.get_by_label("Due date").fill("2023-07-14")
     page.get_by_role("button", name="Open the round").click()
     expect(page.get_by_role("status")).to_contain_text("The Q4 round is open.")
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_error_pages_are_accessible(new_page, live_server, demo_progress, language):
+    page = new_page(language=language)
+    login(page, live_server, "board")
+    page.goto("/plans/2022-23/nothing-here/")
+    assert_accessible(page, f"the 404 page ({language})")
+    page.goto("/initiatives/1/edit/")
+    assert_accessible(page, f"the 403 page ({language})")
