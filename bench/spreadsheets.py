@@ -107,8 +107,9 @@ def measure(*, repeats: int, import_repeats: int, trace_imports: bool, rows: int
 
     from civicplan.spreadsheet_files import SafeXLSX
     from civicplan.spreadsheets import import_spreadsheet
-    from initiatives.models import Initiative, Quarter, StatusUpdate
+    from initiatives.models import Initiative, StatusUpdate
     from initiatives.resources import StatusUpdateResource
+    from priorities.models import Quarter
 
     settings.SPREADSHEET_MAX_ROWS = max(settings.SPREADSHEET_MAX_ROWS, rows)
     plan = build_plan(rows // 4 // 5)

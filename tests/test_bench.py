@@ -43,3 +43,13 @@ def test_a_difference_in_queries_names_the_query_that_repeats():
 
     assert pages.query_difference(small, large) == ["1 -> 3 times: SELECT * FROM initiative WHERE id = ?"]
     assert pages.query_difference(small, list(reversed(small))) == []
+
+
+def test_the_spreadsheet_measure_runs_small():
+    """The same, for the XLSX measure: 40 rows, one run of each, so that it does not rot
+    (a wrong import in it once went unseen until `make bench`)."""
+    from bench import spreadsheets
+
+    figures = spreadsheets.measure(repeats=1, import_repeats=1, trace_imports=False, rows=40)
+
+    assert len(figures) == 4 and all(figure.seconds > 0 for figure in figures)
