@@ -124,7 +124,7 @@ def lines(reminder: Reminder) -> list[dict]:
 def message(reminder: Reminder, *, reminders: Reminders, today: datetime.date) -> tuple[str, str]:
     lead = reminder.lead
     round_ = reminders.round
-    overdue = round_ is not None and round_.is_open and round_.due_date < today
+    overdue = round_ is not None and round_.is_past_due(today)
     if overdue:
         subject = _("Overdue: quarterly update for %(period)s") % {"period": reminders.period}
     else:

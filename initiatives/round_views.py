@@ -148,7 +148,7 @@ def round_detail(request, slug: str, number: int):
             "open_elsewhere": open_elsewhere,
             "due_form": due_form,
             "close_form": CloseForm(),
-            "overdue": round_ is not None and round_.is_open and round_.due_date < today,
+            "overdue": round_ is not None and round_.is_past_due(today),
         },
         status=400 if bound is not None else 200,
     )

@@ -112,7 +112,7 @@ def is_written(update: StatusUpdate | None) -> bool:
 
 def is_overdue(round_: ReportingRound | None, state: str, today) -> bool:
     """Still owed after the due date: missing, a draft or returned, in an open round."""
-    return round_ is not None and round_.is_open and state not in WRITTEN and round_.due_date < today
+    return round_ is not None and state not in WRITTEN and round_.is_past_due(today)
 
 
 @dataclass

@@ -78,7 +78,7 @@ def dashboard(request):
             "round": round_,
             "round_quarter": quarter,
             "asking": asking,
-            "overdue": asking and round_.due_date < timezone.localdate(),
+            "overdue": asking and round_.is_past_due(timezone.localdate()),
             "rows": rows,
             "due": due,
             "review_queue": review_queue,

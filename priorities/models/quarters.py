@@ -192,6 +192,11 @@ class ReportingRound(models.Model):
     def is_open(self) -> bool:
         return self.closed_at is None
 
+    def is_past_due(self, today: datetime.date) -> bool:
+        """Open after its due date: what is still owed is overdue (the one comparison with
+        the calendar the rounds make; which quarter is reported never depends on it)."""
+        return self.is_open and self.due_date < today
+
     def last_due_day(self) -> datetime.date:
         """The latest due date a round may have: the last day of the quarter after the
         plan's year (its Q4 is reported in the summer after it)."""
