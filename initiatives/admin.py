@@ -13,9 +13,17 @@ from .models import (
     Initiative,
     LearningReflection,
     Membership,
+    OrganisationalLead,
+    OrganisationalUpdate,
     StatusUpdate,
 )
-from .resources import IndicatorResource, IndicatorValueResource, InitiativeResource, StatusUpdateResource
+from .resources import (
+    IndicatorResource,
+    IndicatorValueResource,
+    InitiativeResource,
+    OrganisationalUpdateResource,
+    StatusUpdateResource,
+)
 
 
 class LockedQuarterReadOnly:
@@ -79,6 +87,20 @@ class InitiativeAdmin(SpreadsheetAdmin):
         return obj.code
 
 
+# The approved text kept aside while a revision waits is the model's to write: a change
+# here to an approved update is a revision too (initiatives/models/tracking.py).
+REVIEWED_UPDATE_READONLY = [
+    "version",
+    "created_at",
+    "updated_at",
+    "approved_status",
+    "approved_narrative",
+    "approved_risks",
+    "approved_next_steps",
+    "approved_at",
+]
+
+
 @admin.register(StatusUpdate)
 class StatusUpdateAdmin(LockedQuarterReadOnly, SpreadsheetAdmin):
     resource_classes = [StatusUpdateResource]
@@ -87,18 +109,25 @@ class StatusUpdateAdmin(LockedQuarterReadOnly, SpreadsheetAdmin):
     list_select_related = ["initiative__priority__annual_plan", "quarter__annual_plan", "author"]
     search_fields = ["initiative__title", "narrative", "risks", "next_steps"]
     ordering = ["initiative__priority__number", "initiative__number", "quarter__number"]
-    # The approved text kept aside while a revision waits is the model's to write: a
-    # change here to an approved update is a revision too (initiatives/models/tracking.py).
-    readonly_fields = [
-        "version",
-        "created_at",
-        "updated_at",
-        "approved_status",
-        "approved_narrative",
-        "approved_risks",
-        "approved_next_steps",
-        "approved_at",
+    readonly_fields = REVIEWED_UPDATE_READONLY
+    autocomplete_fields = ["author"]
+
+
+@admin.register(OrganisationalUpdate)
+class OrganisationalUpdateAdmin(LockedQuarterReadOnly, SpreadsheetAdmin):
+    resource_classes = [OrganisationalUpdateResource]
+    list_display = ["organisational_priority", "quarter", "status", "review_state", "author", "updated_at"]
+    list_filter = [
+        "quarter__annual_plan",
+        "quarter__number",
+        "status",
+        "review_state",
+        "organisational_priority__area",
     ]
+    list_select_related = ["organisational_priority__annual_plan", "quarter__annual_plan", "author"]
+    search_fields = ["organisational_priority__title", "narrative", "risks", "next_steps"]
+    ordering = ["quarter__annual_plan__start_date", "organisational_priority__number", "quarter__number"]
+    readonly_fields = REVIEWED_UPDATE_READONLY
     autocomplete_fields = ["author"]
 
 
@@ -155,6 +184,16 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "initiative__priority"]
     search_fields = ["user__username", "initiative__title"]
     autocomplete_fields = ["user", "initiative"]
+
+
+@admin.register(OrganisationalLead)
+class OrganisationalLeadAdmin(admin.ModelAdmin):
+    list_display = ["organisational_priority", "user"]
+    list_filter = ["organisational_priority__annual_plan", "organisational_priority__area"]
+    list_select_related = ["user", "organisational_priority__annual_plan"]
+    search_fields = ["user__username", "organisational_priority__title"]
+    ordering = ["organisational_priority__annual_plan__start_date", "organisational_priority__number"]
+    autocomplete_fields = ["user", "organisational_priority"]
 
 
 class InitiativeInline(admin.TabularInline):

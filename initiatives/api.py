@@ -1,5 +1,6 @@
 """A read-only JSON view of an annual plan for other tools: the plan, its quarters, its
-priorities with their expected results, and each initiative's lead and latest status.
+priorities with their expected results, each initiative's lead and latest status, and its
+organisational priorities with theirs.
 
 Same readers as the plan page (a role is needed). Answers in JSON even when it refuses,
 so the view opts out of LoginRequiredMiddleware's redirect to the sign-in page and says
@@ -13,9 +14,9 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import conditional_page
 
 from civicplan.permissions import can_read
-from priorities.models import AnnualPlan, ExpectedResult, Quarter, StrategicPriority
+from priorities.models import AnnualPlan, ExpectedResult, OrganisationalPriority, Quarter, StrategicPriority
 
-from .models import Initiative, StatusUpdate
+from .models import Initiative, OrganisationalUpdate, ReviewedUpdate, StatusUpdate, organisational_lead
 from .querysets import lead_prefetch
 
 
@@ -24,7 +25,7 @@ def _error(detail: str, status: int) -> JsonResponse:
 
 
 def plan_for_api(slug: str, user) -> AnnualPlan | None:
-    """The plan with everything the API shows, or None: seven queries."""
+    """The plan with everything the API shows, or None: nine queries."""
     initiatives = Initiative.objects.order_by("number").prefetch_related(
         lead_prefetch(),
         Prefetch(
@@ -37,35 +38,66 @@ def plan_for_api(slug: str, user) -> AnnualPlan | None:
         Prefetch("expected_results", queryset=ExpectedResult.objects.order_by("number")),
         Prefetch("initiatives", queryset=initiatives),
     )
+    # The lead is joined (one lead at most, a one-to-one), the updates prefetched.
+    organisational = (
+        OrganisationalPriority.objects.select_related("leadership__user")
+        .order_by("number")
+        .prefetch_related(
+            Prefetch(
+                "updates",
+                queryset=OrganisationalUpdate.objects.visible_to(user)
+                .select_related("quarter")
+                .order_by("quarter__number"),
+                to_attr="visible_updates",
+            )
+        )
+    )
     return (
         AnnualPlan.objects.select_related("strategic_plan")
         .prefetch_related(
             Prefetch("quarters", queryset=Quarter.objects.select_related("lock").order_by("number")),
             Prefetch("priorities", queryset=priorities),
+            Prefetch("organisational_priorities", queryset=organisational),
         )
         .filter(slug=slug)
         .first()
     )
 
 
+def _latest_status(updates: list[ReviewedUpdate]) -> dict | None:
+    """The latest of the updates the reader may read (ordered by quarter), or None."""
+    if not updates:
+        return None
+    latest = updates[-1]
+    return {
+        "quarter": latest.quarter.number,
+        "status": latest.status,
+        "review_state": latest.review_state,
+        # What readers of approved updates read: while a revision waits, the status
+        # approved before it; None when nothing is approved yet.
+        "approved_status": latest.approved_text.status if latest.approved_text else None,
+        "updated_at": latest.updated_at.isoformat(),
+    }
+
+
 def _initiative(initiative: Initiative) -> dict:
-    latest = initiative.updates[-1] if initiative.updates else None
     return {
         "code": initiative.code,
         "number": initiative.number,
         "title": initiative.title,
         "lead": initiative.leads[0].user.username if initiative.leads else None,
-        "latest_status": None
-        if latest is None
-        else {
-            "quarter": latest.quarter.number,
-            "status": latest.status,
-            "review_state": latest.review_state,
-            # What readers of approved updates read: while a revision waits, the status
-            # approved before it; None when nothing is approved yet.
-            "approved_status": latest.approved_text.status if latest.approved_text else None,
-            "updated_at": latest.updated_at.isoformat(),
-        },
+        "latest_status": _latest_status(initiative.updates),
+    }
+
+
+def _organisational(priority: OrganisationalPriority) -> dict:
+    lead = organisational_lead(priority)
+    return {
+        "area": priority.area,
+        "number": priority.number,
+        "title": priority.title,
+        "lead": lead.username if lead else None,
+        "latest_status": _latest_status(priority.visible_updates),
     }
 
 
@@ -103,6 +135,7 @@ def plan_data(plan: AnnualPlan) -> dict:
             }
             for p in plan.priorities.all()
         ],
+        "organisational_priorities": [_organisational(p) for p in plan.organisational_priorities.all()],
     }
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from civicplan.forms import StructureForm
 from civicplan.validators import TEXT_MAX, no_hidden_controls, no_markup
 
-from .models import RISKS_NEEDED, Indicator, Status, needs_risks
+from .models import ORGANISATIONAL_RISKS_NEEDED, RISKS_NEEDED, Indicator, Status, needs_risks
 from .services import QuarterlyInput, indicator_field
 
 
@@ -51,6 +51,7 @@ class QuarterlyUpdateForm(forms.Form):
     risks = text_field(_("Risks"), _("Needed when the initiative is at risk or off track."), rows=3, plain_text=True)
     next_steps = text_field(_("Next steps"), rows=3, plain_text=True)
     fingerprint = forms.CharField(widget=forms.HiddenInput)
+    risks_needed = RISKS_NEEDED
 
     def __init__(self, *args, indicators=(), question=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,7 +85,7 @@ class QuarterlyUpdateForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if needs_risks(cleaned.get("status", "")) and not cleaned.get("risks", "").strip():
-            self.add_error("risks", RISKS_NEEDED)
+            self.add_error("risks", self.risks_needed)
         return cleaned
 
     def to_input(self) -> QuarterlyInput:
@@ -98,6 +99,15 @@ class QuarterlyUpdateForm(forms.Form):
             indicator_values=values,
             reflection=data.get("reflection") if self.question is not None else None,
         )
+
+
+class OrganisationalUpdateForm(QuarterlyUpdateForm):
+    """The quarter's update of an organisational priority: its status and words."""
+
+    risks = text_field(
+        _("Risks"), _("Needed when the organisational priority is at risk or off track."), rows=3, plain_text=True
+    )
+    risks_needed = ORGANISATIONAL_RISKS_NEEDED
 
 
 class ReturnForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Who may write an initiative: decided per object, on top of the site-wide roles
+"""Who may write an initiative or an organisational priority's update: decided per object, on top of the site-wide roles
 (civicplan/permissions.py)."""
 
 from civicplan.permissions import is_editor, is_staff_member
@@ -17,3 +17,11 @@ def can_write_initiative(user, initiative, member_ids: set[int] | None = None) -
     if member_ids is None:
         member_ids = set(initiative.memberships.values_list("user_id", flat=True))
     return user.pk in member_ids
+
+
+def can_write_organisational(user, lead_id: int | None) -> bool:
+    """Editors write every organisational priority's update; staff the ones they lead.
+    ``lead_id`` is the priority's lead's user id (``leadership__user_id``), or None."""
+    if is_editor(user):
+        return True
+    return is_staff_member(user) and lead_id is not None and user.pk == lead_id

@@ -14,18 +14,18 @@ from priorities.querysets import plan_result
 
 from . import querysets, services
 from .forms import IndicatorForm
-from .models import Indicator, Status
+from .models import Indicator, Status, organisational_lead
 from .permissions import can_write_initiative
 
 
-def _latest(initiative):
-    updates = list(initiative.status_updates.all())
+def _latest(updates):
+    updates = list(updates.all())
     return updates[-1] if updates else None
 
 
 def plan_detail(request, slug: str):
     """The goal, the priorities and their initiatives with their latest status, filtered
-    by priority, status and lead."""
+    by priority, status and lead; then the organisational priorities with theirs."""
     require(can_read(request.user))
     plan, priorities = querysets.plan_page(slug, request.user)
     chosen_priority = request.GET.get("priority", "")
@@ -35,7 +35,7 @@ def plan_detail(request, slug: str):
     for priority in priorities:
         rows = []
         for initiative in priority.initiatives.all():
-            latest, lead = _latest(initiative), initiative.lead
+            latest, lead = _latest(initiative.status_updates), initiative.lead
             if lead is not None:
                 leads[lead.username] = lead
             if chosen_priority and str(priority.number) != chosen_priority:
@@ -67,6 +67,10 @@ def plan_detail(request, slug: str):
             "chosen": {"priority": chosen_priority, "status": chosen_status, "lead": chosen_lead},
             "is_editor": is_editor(request.user),
             "quarters": list(plan.quarters.all()),
+            "organisational": [
+                {"priority": p, "lead": organisational_lead(p), "latest": _latest(p.updates)}
+                for p in querysets.organisational_with_tracking(request.user).filter(annual_plan=plan)
+            ],
         },
     )
 

@@ -4,10 +4,25 @@ a fixed number of queries."""
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from priorities.models import AnnualPlan, Event, ExpectedResult, LearningQuestion, StrategicPriority
+from priorities.models import (
+    AnnualPlan,
+    Event,
+    ExpectedResult,
+    LearningQuestion,
+    OrganisationalPriority,
+    StrategicPriority,
+)
 from priorities.querysets import plan_with_quarters
 
-from .models import Indicator, IndicatorValue, Initiative, LearningReflection, Membership, StatusUpdate
+from .models import (
+    Indicator,
+    IndicatorValue,
+    Initiative,
+    LearningReflection,
+    Membership,
+    OrganisationalUpdate,
+    StatusUpdate,
+)
 
 
 def _updates(user):
@@ -81,3 +96,11 @@ def priority_page(slug: str, number: int, user) -> tuple[AnnualPlan, StrategicPr
         number=number,
     )
     return plan, priority
+
+
+def organisational_with_tracking(user):
+    """Organisational priorities with their lead and every update ``user`` may read."""
+    updates = OrganisationalUpdate.objects.visible_to(user).select_related("quarter", "author")
+    return OrganisationalPriority.objects.select_related("annual_plan", "leadership__user").prefetch_related(
+        Prefetch("updates", queryset=updates.order_by("quarter__number"))
+    )

@@ -3,8 +3,9 @@ and the round page's "remind those missing".
 
 An update is due while it is missing, a draft or returned by an editor: only a submitted
 or approved update counts as written. One e-mail per lead lists all of their initiatives
-concerned, with a link to each update form; after the round's due date it says the
-update is overdue. Reads only; three queries to find who is due, whatever the data size.
+and organisational priorities concerned, with a link to each update form; after the
+round's due date it says the update is overdue. Reads only; five queries to find who is
+due, whatever the data size.
 """
 
 import datetime
@@ -19,18 +20,30 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from priorities.models import AnnualPlan, Quarter, ReportingRound
+from priorities.models import AnnualPlan, OrganisationalPriority, Quarter, ReportingRound
 
-from .models import Initiative, ReviewState, StatusUpdate
+from .models import Initiative, OrganisationalUpdate, ReviewedUpdate, ReviewState, StatusUpdate, organisational_lead
 from .querysets import lead_prefetch
 from .rounds import is_written
 
 
 @dataclass
 class Due:
-    initiative: Initiative
-    update: StatusUpdate | None
-    path: str
+    """An update a round asks for: of an initiative or of an organisational priority."""
+
+    label: str  # "1.2 Its title", "Its title (Strategy)"
+    short: str  # "1.2", "Its title"
+    lead: object
+    update: ReviewedUpdate | None
+    path: str  # its form
+    page: str  # the initiative's or organisational priority's page
+    group: object  # its strategic priority; None for an organisational priority
+    state: str = ""  # set by the tracker (rounds.tracker)
+    overdue: bool = False
+
+    @property
+    def revision(self) -> bool:
+        return self.update is not None and self.update.is_revision
 
 
 @dataclass
@@ -47,7 +60,7 @@ class Reminders:
     round: ReportingRound | None
     to_send: list[Reminder] = field(default_factory=list)
     skipped: list[tuple[Reminder, str]] = field(default_factory=list)  # (reminder, why)
-    unled: list[Initiative] = field(default_factory=list)
+    unled: list[Due] = field(default_factory=list)
 
 
 def initiatives_due(*, plan: AnnualPlan, quarter: Quarter) -> list[Initiative]:
@@ -68,7 +81,50 @@ def initiatives_due(*, plan: AnnualPlan, quarter: Quarter) -> list[Initiative]:
     )
 
 
-def state_label(update: StatusUpdate | None) -> str:
+def organisational_due(*, plan: AnnualPlan, quarter: Quarter) -> list[OrganisationalPriority]:
+    """The plan's organisational priorities with their lead and their update for the
+    quarter (``this_quarter``), in plan order: two queries."""
+    return list(
+        OrganisationalPriority.objects.filter(annual_plan=plan)
+        .select_related("leadership__user")
+        .prefetch_related(
+            Prefetch("updates", queryset=OrganisationalUpdate.objects.filter(quarter=quarter), to_attr="this_quarter")
+        )
+        .order_by("number")
+    )
+
+
+def owed(*, plan: AnnualPlan, quarter: Quarter) -> list[Due]:
+    """Every update the quarter's round asks for, initiatives first then organisational
+    priorities, each with its lead, its update (or None) and its form's address."""
+    items = [
+        Due(
+            label=f"{i.code} {i.title}",
+            short=i.code,
+            lead=i.leads[0].user if i.leads else None,
+            update=i.this_quarter[0] if i.this_quarter else None,
+            path=reverse("initiatives:update", args=[i.pk, quarter.number]),
+            page=i.get_absolute_url(),
+            group=i.priority,
+        )
+        for i in initiatives_due(plan=plan, quarter=quarter)
+    ]
+    items += [
+        Due(
+            label=f"{p.title} ({p.get_area_display()})",
+            short=p.title,
+            lead=organisational_lead(p),
+            update=p.this_quarter[0] if p.this_quarter else None,
+            path=reverse("initiatives:organisational_update", args=[plan.slug, p.area, quarter.number]),
+            page=reverse("initiatives:organisational", args=[plan.slug, p.area]),
+            group=None,
+        )
+        for p in organisational_due(plan=plan, quarter=quarter)
+    ]
+    return items
+
+
+def state_label(update: ReviewedUpdate | None) -> str:
     if update is None:
         return _("no update")
     if update.review_state == ReviewState.RETURNED:
@@ -77,8 +133,8 @@ def state_label(update: StatusUpdate | None) -> str:
     return _("draft")
 
 
-def form_link(initiative: Initiative, quarter_number: int) -> str:
-    path = reverse("initiatives:update", args=[initiative.pk, quarter_number])
+def site_link(path: str) -> str:
+    """A page's address as an e-mail gives it: on the site's address when set."""
     site = getattr(settings, "SITE_URL", "") or ""
     return f"{site.rstrip('/')}{path}" if site else path
 
@@ -87,17 +143,13 @@ def reminders_for(*, plan: AnnualPlan, quarter: Quarter) -> Reminders:
     """Whom to remind of the quarter's updates (``quarter`` with its ``round`` selected)."""
     found = Reminders(period=f"Q{quarter.number} {plan.slug}", round=quarter.reporting_round)
     by_lead: dict[int, Reminder] = {}
-    for initiative in initiatives_due(plan=plan, quarter=quarter):
-        update = initiative.this_quarter[0] if initiative.this_quarter else None
-        if is_written(update):
+    for item in owed(plan=plan, quarter=quarter):
+        if is_written(item.update):
             continue
-        if not initiative.leads:
-            found.unled.append(initiative)
+        if item.lead is None:
+            found.unled.append(item)
             continue
-        lead = initiative.leads[0].user
-        by_lead.setdefault(lead.pk, Reminder(lead=lead)).items.append(
-            Due(initiative=initiative, update=update, path=form_link(initiative, quarter.number))
-        )
+        by_lead.setdefault(item.lead.pk, Reminder(lead=item.lead)).items.append(item)
     for reminder in sorted(by_lead.values(), key=lambda r: r.lead.username):
         lead = reminder.lead
         if not lead.is_active:
@@ -110,12 +162,13 @@ def reminders_for(*, plan: AnnualPlan, quarter: Quarter) -> Reminders:
 
 
 def lines(reminder: Reminder) -> list[dict]:
-    """Each initiative due, as the e-mail and the command's output list it: a line that
-    names it and its state, and the indented address of its form."""
+    """Each update due, as the e-mail and the command's output list it: a line that names
+    its initiative or organisational priority and its state, and the indented address of
+    its form."""
     return [
         {
-            "item": f"- {due.initiative.code} {due.initiative.title} ({state_label(due.update)})",
-            "link": f"  {due.path}",
+            "item": f"- {due.label} ({state_label(due.update)})",
+            "link": f"  {site_link(due.path)}",
         }
         for due in reminder.items
     ]

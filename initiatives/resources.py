@@ -1,8 +1,10 @@
-"""Spreadsheet columns for initiatives and their quarterly tracking.
+"""Spreadsheet columns for initiatives and their quarterly tracking, and for the quarterly
+updates of the organisational priorities.
 
 Rows name their parents as people do: ``plan`` 2022-23, ``priority`` 2, ``initiative``
 3 (the third initiative of priority 2), ``quarter`` 1; an indicator by ``priority``,
-``result`` and ``indicator`` numbers.
+``result`` and ``indicator`` numbers; an organisational priority by its ``area``
+(``people``).
 """
 
 from django.utils.translation import gettext as _
@@ -12,6 +14,7 @@ from import_export import fields, widgets
 from civicplan.spreadsheets import PlanResource
 from priorities.models import ExpectedResult
 from priorities.resources import (
+    AreaWidget,
     ChoiceWidget,
     DecimalNumberWidget,
     NumberWidget,
@@ -28,7 +31,7 @@ from priorities.resources import (
     whole_number,
 )
 
-from .models import Indicator, IndicatorValue, Initiative, Status, StatusUpdate
+from .models import Indicator, IndicatorValue, Initiative, OrganisationalUpdate, Status, StatusUpdate
 
 
 def find_indicator(row, value) -> Indicator:
@@ -81,6 +84,26 @@ class QuarterRecordResource(PlanResource):
         if instance.pk is None and instance.author_id is None:
             user = kwargs.get("user")
             instance.author = user if user is not None and user.is_authenticated else None
+
+
+class ReviewedUpdateResource(QuarterRecordResource):
+    """A resource of quarterly updates that an editor reviews (an initiative's, an
+    organisational priority's). A change to an approved update is a revision, as on the
+    site: the model's save() keeps the approved text aside."""
+
+    plan = fields.Field(column_name="plan", readonly=True)
+    quarter = fields.Field(attribute="quarter", column_name="quarter", widget=QuarterWidget())
+    status = fields.Field(attribute="status", column_name="status", widget=ChoiceWidget(Status, gettext_lazy("Status")))
+    narrative = fields.Field(attribute="narrative", column_name="narrative")
+    risks = fields.Field(attribute="risks", column_name="risks")
+    next_steps = fields.Field(attribute="next_steps", column_name="next_steps")
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        if instance.pk is not None:
+            # A changed row is a new version: an edit open in a browser meanwhile will
+            # see the conflict instead of overwriting this import.
+            instance.version += 1
 
 
 class InitiativeResource(PlanColumnMixin, PlanResource):
@@ -202,20 +225,14 @@ class IndicatorValueResource(PlanColumnMixin, QuarterRecordResource):
         )
 
 
-class StatusUpdateResource(PlanColumnMixin, QuarterRecordResource):
+class StatusUpdateResource(PlanColumnMixin, ReviewedUpdateResource):
     plan_path = "quarter__annual_plan"
     key_columns = ("plan", "priority", "initiative", "quarter")
     required_columns = ("plan", "priority", "initiative", "quarter", "status")
 
-    plan = fields.Field(column_name="plan", readonly=True)
     priority = fields.Field(column_name="priority", readonly=True)
     initiative = fields.Field(attribute="initiative", column_name="initiative", widget=initiative_widget())
     initiative_title = fields.Field(column_name="initiative_title", readonly=True)
-    quarter = fields.Field(attribute="quarter", column_name="quarter", widget=QuarterWidget())
-    status = fields.Field(attribute="status", column_name="status", widget=ChoiceWidget(Status, gettext_lazy("Status")))
-    narrative = fields.Field(attribute="narrative", column_name="narrative")
-    risks = fields.Field(attribute="risks", column_name="risks")
-    next_steps = fields.Field(attribute="next_steps", column_name="next_steps")
 
     class Meta(PlanResource.Meta):
         model = StatusUpdate
@@ -245,9 +262,24 @@ class StatusUpdateResource(PlanColumnMixin, QuarterRecordResource):
             "quarter__annual_plan__start_date", "initiative__priority__number", "initiative__number", "quarter__number"
         )
 
-    def before_save_instance(self, instance, row, **kwargs):
-        super().before_save_instance(instance, row, **kwargs)
-        if instance.pk is not None:
-            # A changed row is a new version: an edit open in a browser meanwhile will
-            # see the conflict instead of overwriting this import.
-            instance.version += 1
+
+class OrganisationalUpdateResource(PlanColumnMixin, ReviewedUpdateResource):
+    plan_path = "quarter__annual_plan"
+    key_columns = ("plan", "area", "quarter")
+    required_columns = ("plan", "area", "quarter", "status")
+
+    area = fields.Field(attribute="organisational_priority", column_name="area", widget=AreaWidget())
+    title = fields.Field(column_name="title", readonly=True)
+
+    class Meta(PlanResource.Meta):
+        model = OrganisationalUpdate
+        import_id_fields = ("area", "quarter")
+        fields = ("plan", "area", "title", "quarter", "status", "narrative", "risks", "next_steps")
+
+    def dehydrate_title(self, obj):
+        return obj.organisational_priority.title
+
+    def get_queryset(self):
+        return OrganisationalUpdate.objects.select_related(
+            "organisational_priority__annual_plan", "quarter__annual_plan"
+        ).order_by("quarter__annual_plan__start_date", "organisational_priority__number", "quarter__number")

@@ -91,8 +91,9 @@ def _act(request, quarter) -> tuple[str | None, list[str], object]:
 @require_http_methods(["GET", "HEAD", "POST"])
 def round_detail(request, slug: str, number: int):
     """The round of quarter ``number``: open or closed, its due date, who opened and closed
-    it, and the tracker of every initiative's update. The same number of queries whatever
-    the plan's size (tests/initiatives/test_rounds.py; a row in make bench)."""
+    it, and the tracker of every update, initiatives' and organisational priorities'. The
+    same number of queries whatever the plan's size (tests/initiatives/test_rounds.py; a
+    row in make bench)."""
     require(can_read(request.user))
     plan, quarter = _quarter(slug, number)
     editor = is_editor(request.user)
@@ -115,9 +116,10 @@ def round_detail(request, slug: str, number: int):
     if state not in STATE_LABELS:
         state = ""
     priority = request.GET.get("priority", "")
-    priority = int(priority) if priority.isascii() and priority.isdigit() and len(priority) < 3 else None
+    if priority != rounds.ORGANISATIONAL:
+        priority = int(priority) if priority.isascii() and priority.isdigit() and len(priority) < 3 else None
     round_ = quarter.reporting_round
-    found = reminders.initiatives_due(plan=plan, quarter=quarter)
+    found = reminders.owed(plan=plan, quarter=quarter)
     today = timezone.localdate()
     board = rounds.tracker(found, round_=round_, today=today, state=state, priority=priority)
     open_elsewhere = next(
@@ -142,7 +144,9 @@ def round_detail(request, slug: str, number: int):
                 for key, label in STATE_LABELS.items()
             ],
             "state_labels": STATE_LABELS,
-            "priorities": list({i.priority_id: i.priority for i in found}.values()),
+            "priorities": list({i.group.pk: i.group for i in found if i.group is not None}.values()),
+            "has_organisational": any(i.group is None for i in found),
+            "organisational": rounds.ORGANISATIONAL,
             "chosen_state": state,
             "chosen_priority": priority,
             "open_elsewhere": open_elsewhere,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from civicplan.editing import require_editor
 from priorities.models import AnnualPlan, Quarter, ReportingRound
 
-from .models import ReviewState, StatusUpdate
+from .models import ReviewedUpdate, ReviewState
 from .services import quarter_lock
 
 
@@ -97,7 +97,7 @@ STATES = [MISSING, ReviewState.DRAFT, ReviewState.RETURNED, ReviewState.SUBMITTE
 WRITTEN = (ReviewState.SUBMITTED, ReviewState.APPROVED)
 
 
-def state_of(update: StatusUpdate | None) -> str:
+def state_of(update: ReviewedUpdate | None) -> str:
     """An update's state in a round; a revision of an approved update counts as approved
     (its readers have the approved text; the revision is the editors' business)."""
     if update is None:
@@ -105,7 +105,7 @@ def state_of(update: StatusUpdate | None) -> str:
     return ReviewState.APPROVED if update.is_revision else update.review_state
 
 
-def is_written(update: StatusUpdate | None) -> bool:
+def is_written(update: ReviewedUpdate | None) -> bool:
     """Nothing more is owed: submitted, approved, or a revision of an approved update."""
     return state_of(update) in WRITTEN
 
@@ -137,51 +137,40 @@ def count_states(states: list[str]) -> Counts:
 
 
 @dataclass
-class TrackedInitiative:
-    initiative: object
-    update: StatusUpdate | None
-    state: str
-    overdue: bool
+class TrackedGroup:
+    """A strategic priority's rows, or (``priority`` None) the organisational priorities'."""
 
-    @property
-    def revision(self) -> bool:
-        return self.update is not None and self.update.is_revision
-
-    @property
-    def lead(self):
-        return self.initiative.leads[0].user if self.initiative.leads else None
-
-
-@dataclass
-class TrackedPriority:
     priority: object
-    rows: list[TrackedInitiative]
+    rows: list
     counts: Counts
 
 
 @dataclass
 class Tracker:
-    """Where each initiative's update of a quarter stands, by priority, with the counts."""
+    """Where each update of a quarter stands, by priority, with the counts."""
 
-    priorities: list[TrackedPriority]
+    priorities: list[TrackedGroup]
     counts: Counts
     overdue: int
 
 
-def tracker(initiatives: list, *, round_: ReportingRound | None, today, state: str = "", priority: int | None = None):
-    """The completion tracker of a quarter from :func:`initiatives.reminders.initiatives_due`'s
-    initiatives (leads and the quarter's update prefetched). ``state`` and ``priority``
-    filter the rows shown; the counts are always the whole round's."""
-    all_rows: dict[int, tuple[object, list[TrackedInitiative]]] = {}
-    for initiative in initiatives:
-        update = initiative.this_quarter[0] if initiative.this_quarter else None
-        current = state_of(update)
-        row = TrackedInitiative(initiative, update, current, is_overdue(round_, current, today))
-        all_rows.setdefault(initiative.priority_id, (initiative.priority, []))[1].append(row)
-    groups, every = [], []
-    for owner, rows in all_rows.values():
-        every += rows
-        shown = [r for r in rows if (not state or r.state == state) and (priority is None or owner.number == priority)]
+ORGANISATIONAL = "organisation"  # the priority filter's value for the organisational priorities
+
+
+def tracker(items: list, *, round_: ReportingRound | None, today, state: str = "", priority=None) -> Tracker:
+    """The completion tracker of a quarter from :func:`initiatives.reminders.owed`'s items.
+    ``state`` and ``priority`` (a strategic priority's number, or ``ORGANISATIONAL``) filter
+    the rows shown; the counts are always the whole round's. Each row is the item with its
+    ``state`` and ``overdue``."""
+    groups: dict[object, list] = {}
+    for item in items:
+        item.state = state_of(item.update)
+        item.overdue = is_overdue(round_, item.state, today)
+        groups.setdefault(item.group, []).append(item)
+    shown_groups = []
+    for owner, rows in groups.items():
+        key = owner.number if owner is not None else ORGANISATIONAL
+        shown = [r for r in rows if (not state or r.state == state) and (priority is None or key == priority)]
         if shown:
-            groups.append(TrackedPriority(owner, shown, count_states([r.state for r in rows])))
-    return Tracker(groups, count_states([r.state for r in every]), sum(r.overdue for r in every))
+            shown_groups.append(TrackedGroup(owner, shown, count_states([r.state for r in rows])))
+    return Tracker(shown_groups, count_states([i.state for i in items]), sum(i.overdue for i in items))

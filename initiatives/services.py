@@ -27,7 +27,7 @@ from civicplan.editing import (
     update_fields,
 )
 from civicplan.permissions import is_editor
-from priorities.models import ExpectedResult, Quarter, QuarterLock, QuarterLockChange
+from priorities.models import ExpectedResult, OrganisationalPriority, Quarter, QuarterLock, QuarterLockChange
 
 from .models import (
     Indicator,
@@ -35,10 +35,13 @@ from .models import (
     Initiative,
     LearningReflection,
     Membership,
+    OrganisationalLead,
+    OrganisationalUpdate,
+    ReviewedUpdate,
     ReviewState,
     StatusUpdate,
 )
-from .permissions import can_write_initiative
+from .permissions import can_write_initiative, can_write_organisational
 
 
 class QuarterLocked(ValidationError):
@@ -68,6 +71,17 @@ def _locked_quarter(quarter: Quarter) -> Quarter:
     return quarter
 
 
+def _words_of(update: ReviewedUpdate | None) -> dict:
+    """An update's version, status and words, as a quarterly state holds them."""
+    return {
+        "version": update.version if update else 0,
+        "status": update.status if update else "",
+        "narrative": update.narrative if update else "",
+        "risks": update.risks if update else "",
+        "next_steps": update.next_steps if update else "",
+    }
+
+
 def quarterly_state(*, initiative: Initiative, quarter: Quarter) -> dict:
     """What the quarterly form shows and what a save must find unchanged: the update, the
     values of the indicators of the results the initiative serves, the reflection on its
@@ -84,12 +98,7 @@ def quarterly_state(*, initiative: Initiative, quarter: Quarter) -> dict:
             .first()
             or ""
         )
-    return {
-        "version": update.version if update else 0,
-        "status": update.status if update else "",
-        "narrative": update.narrative if update else "",
-        "risks": update.risks if update else "",
-        "next_steps": update.next_steps if update else "",
+    return _words_of(update) | {
         "values": {pk: values.get(pk) for pk in indicators.values_list("pk", flat=True)},
         "reflection": reflection,
     }
@@ -136,23 +145,13 @@ def quarterly_update_save(
     if changed:
         raise EditConflict(current=current, changed=changed)
 
-    update = StatusUpdate.objects.select_for_update().filter(initiative=initiative, quarter=quarter).first()
-    if update is None:
-        update = StatusUpdate(initiative=initiative, quarter=quarter, version=1)
-    else:
-        update.version += 1
-    update.status = data.status
-    update.narrative = data.narrative
-    update.risks = data.risks
-    update.next_steps = data.next_steps
-    update.author = user
-    if submit:
-        update.review_state = ReviewState.SUBMITTED
-        update.submitted_at = timezone.now()
-    else:
-        update.review_state = ReviewState.DRAFT
-    update.full_clean()
-    update.save()
+    update = _write_update(
+        StatusUpdate.objects.select_for_update().filter(initiative=initiative, quarter=quarter).first()
+        or StatusUpdate(initiative=initiative, quarter=quarter),
+        user=user,
+        data=data,
+        submit=submit,
+    )
 
     allowed = set(current["values"])
     for indicator_id, value in data.indicator_values.items():
@@ -185,25 +184,95 @@ def quarterly_update_save(
     return update
 
 
+def _write_update(update: ReviewedUpdate, *, user, data: QuarterlyInput, submit: bool) -> ReviewedUpdate:
+    """Write the words and status of an update (new or read for update), as a draft or
+    submitted; validated on save by the model's rules (locks, risks, text, revisions)."""
+    update.version = update.version + 1 if update.pk else 1
+    update.status = data.status
+    update.narrative = data.narrative
+    update.risks = data.risks
+    update.next_steps = data.next_steps
+    update.author = user
+    if submit:
+        update.review_state = ReviewState.SUBMITTED
+        update.submitted_at = timezone.now()
+    else:
+        update.review_state = ReviewState.DRAFT
+    update.full_clean()
+    update.save()
+    return update
+
+
+def organisational_state(*, priority: OrganisationalPriority, quarter: Quarter) -> dict:
+    """What an organisational priority's quarterly form shows and a save must find
+    unchanged (as :func:`quarterly_state`, with no indicators and no reflection)."""
+    update = OrganisationalUpdate.objects.filter(organisational_priority=priority, quarter=quarter).first()
+    return _words_of(update) | {"values": {}, "reflection": None}
+
+
 @transaction.atomic
-def status_update_approve(*, user, update: StatusUpdate) -> StatusUpdate:
-    """An editor approves a submitted update: the reports read approved updates."""
+def organisational_update_save(
+    *,
+    user,
+    priority: OrganisationalPriority,
+    quarter: Quarter,
+    data: QuarterlyInput,
+    fingerprint: str,
+    submit: bool = False,
+) -> OrganisationalUpdate:
+    """Save an organisational priority's quarterly update, as :func:`quarterly_update_save`
+    does an initiative's: its lead or an editor, all or nothing, conflicts named."""
+    lead_id = OrganisationalLead.objects.filter(organisational_priority=priority).values_list("user_id", flat=True)
+    if not can_write_organisational(user, lead_id.first()):
+        raise PermissionDenied
+    quarter = _locked_quarter(quarter)
+    if priority.annual_plan_id != quarter.annual_plan_id:
+        raise ValidationError(_("The quarter belongs to another annual plan."))
+    current = organisational_state(priority=priority, quarter=quarter)
+    changed = changed_fields(fingerprint, quarterly_values(current))
+    if changed:
+        raise EditConflict(current=current, changed=changed)
+    return _write_update(
+        OrganisationalUpdate.objects.select_for_update()
+        .filter(organisational_priority=priority, quarter=quarter)
+        .first()
+        or OrganisationalUpdate(organisational_priority=priority, quarter=quarter),
+        user=user,
+        data=data,
+        submit=submit,
+    )
+
+
+@transaction.atomic
+def organisational_lead_set(*, user, priority: OrganisationalPriority, lead) -> None:
+    """An editor names (or, with None, removes) an organisational priority's lead."""
+    require_editor(user)
+    if lead is None:
+        OrganisationalLead.objects.filter(organisational_priority=priority).delete()
+        return
+    OrganisationalLead.objects.update_or_create(organisational_priority=priority, defaults={"user": lead})
+
+
+@transaction.atomic
+def status_update_approve(*, user, update: ReviewedUpdate) -> ReviewedUpdate:
+    """An editor approves a submitted update (of an initiative or an organisational
+    priority): the reports read approved updates."""
     return _review(user=user, update=update, state=ReviewState.APPROVED, comment="")
 
 
 @transaction.atomic
-def status_update_return(*, user, update: StatusUpdate, comment: str) -> StatusUpdate:
+def status_update_return(*, user, update: ReviewedUpdate, comment: str) -> ReviewedUpdate:
     """An editor returns a submitted update to its author, saying why."""
     if not comment.strip():
         raise ValidationError({"comment": _("Say why the update is returned: its author will read it.")})
     return _review(user=user, update=update, state=ReviewState.RETURNED, comment=comment.strip())
 
 
-def _review(*, user, update: StatusUpdate, state: str, comment: str) -> StatusUpdate:
+def _review(*, user, update: ReviewedUpdate, state: str, comment: str) -> ReviewedUpdate:
     if not is_editor(user):
         raise PermissionDenied
     _locked_quarter(update.quarter)
-    update = StatusUpdate.objects.select_for_update().get(pk=update.pk)
+    update = type(update).objects.select_for_update().get(pk=update.pk)
     if update.review_state != ReviewState.SUBMITTED:
         raise ValidationError(
             _("Only a submitted update can be reviewed; this one is %(state)s.")

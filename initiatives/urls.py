@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import api, plan_views, round_views, views
+from . import api, organisational_views, plan_views, round_views, views
+from .models import OrganisationalUpdate
 
 app_name = "initiatives"
 
@@ -8,6 +9,7 @@ app_name = "initiatives"
 # plan's own (priorities/urls.py) under plans/<slug>/.
 PLAN = "plans/<slug:slug>/"
 RESULT = PLAN + "priorities/<int:number>/results/<int:result>/"
+ORGANISATIONAL = PLAN + "organisation/<slug:area>/"
 
 urlpatterns = [
     path("initiatives/<int:pk>/", views.initiative_detail, name="detail"),
@@ -16,6 +18,14 @@ urlpatterns = [
     path("initiatives/updates/<int:pk>/review/", views.review, name="review"),
     path(PLAN, plan_views.plan_detail, name="plan"),
     path(PLAN + "priorities/<int:number>/", plan_views.priority_detail, name="priority"),
+    path(ORGANISATIONAL, organisational_views.organisational_detail, name="organisational"),
+    path(ORGANISATIONAL + "q<int:number>/", organisational_views.organisational_update, name="organisational_update"),
+    path(
+        "organisation/updates/<int:pk>/review/",
+        views.review,
+        {"model": OrganisationalUpdate},
+        name="organisational_review",
+    ),
     path(PLAN + "quarters/<int:number>/lock/", views.lock_quarter, name="lock"),
     path(PLAN + "rounds/q<int:number>/", round_views.round_detail, name="round"),
     path(RESULT + "indicators/new/", plan_views.IndicatorCreate.as_view(), name="indicator_create"),

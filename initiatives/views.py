@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -55,7 +56,7 @@ def initiative_detail(request, pk: int):
             by_quarter = {v.quarter.number: v for v in indicator.values.all()}
             indicator_rows.append({"indicator": indicator, "values": [by_quarter.get(q.number) for q in quarters]})
     updates = list(initiative.status_updates.all())
-    history = _history(
+    history = history_rows(
         StatusUpdate.history.filter(initiative_id=initiative.pk).select_related("quarter"),
         IndicatorValue.history.filter(indicator__expected_result__initiatives=initiative).select_related(
             "quarter", "indicator"
@@ -73,7 +74,10 @@ def initiative_detail(request, pk: int):
             "plan": plan,
             "initiative": initiative,
             "quarters": quarters,
-            "by_quarter": [(q, by_quarter.get(q.number)) for q in quarters],
+            "rows": [
+                (q, by_quarter.get(q.number), reverse("initiatives:update", args=[initiative.pk, q.number]))
+                for q in quarters
+            ],
             "results": results,
             "indicator_rows": indicator_rows,
             "updates": updates,
@@ -89,7 +93,7 @@ def initiative_detail(request, pk: int):
 HISTORY_IGNORED = {"updated_at", "created_at", "version", "author"}
 
 
-def _history(*querysets, limit=100):
+def history_rows(*querysets, limit=100):
     """Every change to the tracking, newest first, each with the fields it changed (by
     their labels, in the form's order).
 
@@ -167,15 +171,7 @@ def quarterly_update(request, pk: int, number: int):
         for indicator in indicators:
             initial[QuarterlyUpdateForm.indicator_field(indicator)] = state["values"].get(indicator.pk)
         form = QuarterlyUpdateForm(initial=initial, indicators=indicators, question=question)
-    conflict_rows = []
-    if conflict is not None:
-        # The user's words stay in the form; the fingerprint moves on to what is stored now,
-        # so that saving again, knowingly, keeps theirs.
-        conflict_rows = _conflict_rows(form, conflict)
-        form.data = form.data.copy()
-        form.data["fingerprint"] = fingerprint(services.quarterly_values(conflict.current))
-    else:
-        form.initial["fingerprint"] = fingerprint(services.quarterly_values(state))
+    conflict_rows = fingerprint_form(form, conflict=conflict, state=state)
     context = {
         "plan": plan,
         "initiative": initiative,
@@ -185,13 +181,26 @@ def quarterly_update(request, pk: int, number: int):
         "conflict": conflict,
         "conflict_rows": conflict_rows,
         "locked": quarter.locked,
+        "action": reverse("initiatives:update", args=[initiative.pk, quarter.number]),
     }
     template = "initiatives/_update_form.html" if request.htmx else "initiatives/update_form.html"
     status = 409 if conflict else (400 if request.method == "POST" else 200)
     return render(request, template, context, status=status)
 
 
-def _conflict_rows(form, conflict: EditConflict) -> list[dict]:
+def fingerprint_form(form, *, conflict: EditConflict | None, state: dict) -> list[dict]:
+    """Give a quarterly form the fingerprint of what it started from (``state``); after a
+    conflict, of what is stored now, so that saving again, knowingly, keeps the user's
+    words, which stay in the form. The rows of what someone else changed, if anything."""
+    if conflict is None:
+        form.initial["fingerprint"] = fingerprint(services.quarterly_values(state))
+        return []
+    form.data = form.data.copy()
+    form.data["fingerprint"] = fingerprint(services.quarterly_values(conflict.current))
+    return conflict_rows_of(form, conflict)
+
+
+def conflict_rows_of(form, conflict: EditConflict) -> list[dict]:
     """What someone else changed, each by its label in the form, with what it holds now."""
     values = services.quarterly_values(conflict.current)
     rows = []
@@ -207,10 +216,11 @@ def _conflict_rows(form, conflict: EditConflict) -> list[dict]:
 
 
 @require_POST
-def review(request, pk: int):
-    """An editor approves or returns a submitted update. With htmx the review cell is
-    answered in place; without JavaScript the page is reloaded with a message."""
-    update = get_object_or_404(StatusUpdate.objects.select_related("initiative", "quarter"), pk=pk)
+def review(request, pk: int, model=StatusUpdate):
+    """An editor approves or returns a submitted update (``model``: an initiative's or an
+    organisational priority's). With htmx the review cell is answered in place; without
+    JavaScript the page is reloaded with a message."""
+    update = get_object_or_404(model.objects.select_related("quarter"), pk=pk)
     require(is_editor(request.user))
     done, errors = None, []
     try:
@@ -228,7 +238,7 @@ def review(request, pk: int):
     except ValidationError as error:
         errors = error.messages
     if request.htmx:
-        update = StatusUpdate.objects.select_related("quarter__lock").get(pk=pk)
+        update = model.objects.select_related("quarter__lock").get(pk=pk)
         context = {"update": update, "q": update.quarter, "is_editor": True, "done": done, "errors": errors}
         context["comment"] = request.POST.get("comment", "") if errors else ""
         return render(request, "initiatives/_review_cell.html", context, status=400 if errors else 200)
@@ -236,7 +246,7 @@ def review(request, pk: int):
         messages.error(request, message)
     if done:
         messages.success(request, done)
-    return redirect(_safe_next(request) or update.initiative.get_absolute_url())
+    return redirect(_safe_next(request) or update.get_absolute_url())
 
 
 def _safe_next(request) -> str:

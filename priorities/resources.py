@@ -2,8 +2,9 @@
 spreadsheet uses to name things by their natural keys.
 
 A row names its parents by plan slug and numbers (``plan``, ``priority``, ``quarter``,
-``initiative``, ``result``, ``indicator``), never by database ids; each widget turns
-those into the object, or says in words what is wrong.
+``initiative``, ``result``, ``indicator``), an organisational priority by its ``area``,
+never by database ids; each widget turns those into the object, or says in words what is
+wrong.
 """
 
 import datetime
@@ -16,7 +17,7 @@ from import_export import fields, widgets
 
 from civicplan.spreadsheets import PlanResource, cached_lookup
 
-from .models import AnnualPlan, Event, ExpectedResult, Quarter, StrategicPriority
+from .models import AnnualPlan, Event, ExpectedResult, OrganisationalPriority, Quarter, StrategicPriority
 from .services import event_slug
 
 
@@ -271,6 +272,33 @@ def find_initiative(row, value):
         "priority__annual_plan",
         _("Priority %(priority)s has no initiative %(number)s.") % {"priority": priority.number, "number": number},
     )
+
+
+def find_organisational_priority(row, value) -> OrganisationalPriority:
+    slug = plan_slug(row)
+    area = ChoiceWidget(OrganisationalPriority.Area, _("Area")).clean(value)
+    try:
+        return cached_lookup(
+            ("organisational priority", slug, area),
+            lambda: OrganisationalPriority.objects.select_related("annual_plan").get(annual_plan__slug=slug, area=area),
+        )
+    except OrganisationalPriority.DoesNotExist:
+        raise ValueError(
+            _("Plan «%(plan)s» has no organisational priority in the area %(area)s.") % {"plan": slug, "area": area}
+        ) from None
+
+
+class AreaWidget(widgets.Widget):
+    """An organisational priority, by its area (``people``, or its label) within the row's
+    plan: a plan has one per area. Written as the area's code."""
+
+    def clean(self, value, row=None, **kwargs):
+        if blank(value):
+            raise ValueError(_("The area is missing."))
+        return find_organisational_priority(row, value)
+
+    def render(self, value, obj=None, **kwargs):
+        return value.area if value else ""
 
 
 def priority_widget(required=True) -> NumberWidget:

@@ -17,9 +17,11 @@ from initiatives.models import (
     Initiative,
     LearningReflection,
     Membership,
+    OrganisationalUpdate,
     ReviewState,
     Status,
     StatusUpdate,
+    organisational_lead,
 )
 from priorities.models import (
     AnnualPlan,
@@ -101,6 +103,44 @@ def _events(plan: AnnualPlan, quarters: list[int]) -> list[EventRow]:
     return [_event_row(event) for event in events]
 
 
+def _entries(updates: dict, key, upto: int) -> tuple[QuarterEntry, ...]:
+    """One entry per quarter from Q1 to ``upto`` of the thing ``key`` (``updates`` by
+    (key, quarter number)): an approved status, or what exists otherwise."""
+    entries = []
+    for quarter in range(1, upto + 1):
+        update = updates.get((key, quarter))
+        approved = update.approved_text if update is not None else None
+        if update is None:
+            entries.append(QuarterEntry(quarter=quarter, status=None, review_state=None))
+        elif approved is None:
+            entries.append(QuarterEntry(quarter=quarter, status=None, review_state=update.review_state))
+        else:
+            # The approved text: while a revision waits, the one approved before it.
+            entries.append(
+                QuarterEntry(
+                    quarter=quarter,
+                    status=approved.status,
+                    review_state=ReviewState.APPROVED,
+                    narrative=approved.narrative,
+                    risks=approved.risks,
+                    next_steps=approved.next_steps,
+                )
+            )
+    return tuple(entries)
+
+
+def _row(*, code: str, title: str, priority_number: int, lead, entries) -> InitiativeRow:
+    before = entries[-2].status if len(entries) > 1 else None
+    return InitiativeRow(
+        code=code,
+        title=title,
+        priority_number=priority_number,
+        lead=_person(lead),
+        entries=entries,
+        trend=trend(before, entries[-1].status),
+    )
+
+
 def _initiative_rows(plan: AnnualPlan, upto: int) -> dict[int, list[InitiativeRow]]:
     """Per priority number, its initiatives with one entry per quarter from Q1 to ``upto``."""
     initiatives = list(
@@ -122,38 +162,38 @@ def _initiative_rows(plan: AnnualPlan, upto: int) -> dict[int, list[InitiativeRo
     }
     rows = defaultdict(list)
     for initiative in initiatives:
-        entries = []
-        for quarter in range(1, upto + 1):
-            update = updates.get((initiative.pk, quarter))
-            approved = update.approved_text if update is not None else None
-            if update is None:
-                entries.append(QuarterEntry(quarter=quarter, status=None, review_state=None))
-            elif approved is None:
-                entries.append(QuarterEntry(quarter=quarter, status=None, review_state=update.review_state))
-            else:
-                # The approved text: while a revision waits, the one approved before it.
-                entries.append(
-                    QuarterEntry(
-                        quarter=quarter,
-                        status=approved.status,
-                        review_state=ReviewState.APPROVED,
-                        narrative=approved.narrative,
-                        risks=approved.risks,
-                        next_steps=approved.next_steps,
-                    )
-                )
-        before = entries[-2].status if upto > 1 else None
         rows[initiative.priority.number].append(
-            InitiativeRow(
+            _row(
                 code=initiative.code,
                 title=initiative.title,
                 priority_number=initiative.priority.number,
-                lead=_person(leads.get(initiative.pk)),
-                entries=tuple(entries),
-                trend=trend(before, entries[-1].status),
+                lead=leads.get(initiative.pk),
+                entries=_entries(updates, initiative.pk, upto),
             )
         )
     return rows
+
+
+def _organisational_rows(plan: AnnualPlan, upto: int) -> tuple[InitiativeRow, ...]:
+    """The organisational priorities, as initiatives are reported (two queries)."""
+    updates = {
+        (u.organisational_priority_id, u.quarter.number): u
+        for u in OrganisationalUpdate.objects.filter(
+            organisational_priority__annual_plan=plan, quarter__number__lte=upto
+        ).select_related("quarter")
+    }
+    return tuple(
+        _row(
+            code=priority.get_area_display(),
+            title=priority.title,
+            priority_number=0,
+            lead=organisational_lead(priority),
+            entries=_entries(updates, priority.pk, upto),
+        )
+        for priority in OrganisationalPriority.objects.filter(annual_plan=plan)
+        .select_related("leadership__user")
+        .order_by("number")
+    )
 
 
 def _result_rows(plan: AnnualPlan, upto: int) -> dict[int, list[ResultRow]]:
@@ -265,6 +305,7 @@ def build_quarterly_report(plan: AnnualPlan, quarter: int) -> QuarterlyReport:
         totals=status_counts(quarter, everyone),
         events=this_quarter,
         next_events=tuple(e for e in events if e.quarter == quarter + 1),
+        organisational=_organisational_rows(plan, quarter),
     )
 
 

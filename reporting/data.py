@@ -200,6 +200,8 @@ class QuarterlyReport:
     totals: StatusCounts  # this quarter, plan-wide
     events: tuple[EventRow, ...]  # this quarter's
     next_events: tuple[EventRow, ...]  # next quarter's (none after Q4)
+    # The organisational priorities, tracked as initiatives are (code: their area's label).
+    organisational: tuple[InitiativeRow, ...] = ()
 
     @property
     def initiatives(self) -> tuple[InitiativeRow, ...]:
@@ -227,6 +229,10 @@ class QuarterlyReport:
     def missing(self) -> tuple[InitiativeRow, ...]:
         """No approved update this quarter: none written, or not yet approved."""
         return tuple(row for row in self.initiatives if row.status is None)
+
+    @property
+    def organisational_missing(self) -> tuple[InitiativeRow, ...]:
+        return tuple(row for row in self.organisational if row.status is None)
 
     @property
     def next_quarter(self) -> QuarterRef | None:
@@ -290,6 +296,11 @@ class AnnualReport:
     @property
     def year_end(self) -> tuple[tuple[InitiativeRow, QuarterEntry | None], ...]:
         return tuple((row, year_end_entry(row)) for row in self.year.initiatives)
+
+    @property
+    def organisational_year_end(self) -> tuple[tuple[InitiativeRow, QuarterEntry | None], ...]:
+        """Each organisational priority with where it stood at the year's end."""
+        return tuple((row, year_end_entry(row)) for row in self.year.organisational)
 
     @property
     def carried_over(self) -> tuple[InitiativeRow, ...]:

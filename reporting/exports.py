@@ -57,6 +57,32 @@ def quarterly_databook(report: QuarterlyReport) -> tablib.Databook:
             for row in report.initiatives
         ],
     )
+    organisational = _sheet(
+        _("Organisational priorities"),
+        [
+            _("Area"),
+            _("Title"),
+            _("Lead"),
+            *quarters,
+            _("Trend"),
+            _("Progress"),
+            _("Risks"),
+            _("Next steps"),
+        ],
+        [
+            [
+                row.code,
+                row.title,
+                row.lead,
+                *[status_label(e.status) for e in row.entries],
+                trend_label(row.trend),
+                row.current.narrative,
+                row.current.risks,
+                row.current.next_steps,
+            ]
+            for row in report.organisational
+        ],
+    )
     counts = _sheet(
         _("Status counts"),
         [_("Priority"), _("Quarter"), *[Status(s).label for s in Status.values], _("No approved update")],
@@ -94,4 +120,4 @@ def quarterly_databook(report: QuarterlyReport) -> tablib.Databook:
             for e in report.events + report.next_events
         ],
     )
-    return tablib.Databook([initiatives, counts, indicators, events])
+    return tablib.Databook([initiatives, organisational, counts, indicators, events])

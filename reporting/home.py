@@ -1,16 +1,18 @@
-"""The home page. Staff and editors find the reporting round, their initiatives, what is
-due from them and (editors) the review queue; a board member finds a reader's page: the
-latest board update, the reports, what is coming. The plan and the quarter follow the
-open reporting round, never the calendar date."""
+"""The home page. Staff and editors find the reporting round, their initiatives and the
+organisational priorities they lead, what is due from them and (editors) the review
+queue; a board member finds a reader's page: the latest board update, the reports, what
+is coming. The plan and the quarter follow the open reporting round, never the calendar
+date."""
 
 from django.db.models import F
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from civicplan.permissions import can_read, is_editor, require, sees_only_approved
-from initiatives.models import ReviewState, StatusUpdate
-from initiatives.querysets import initiatives_with_tracking
+from initiatives.models import OrganisationalUpdate, ReviewState, StatusUpdate
+from initiatives.querysets import initiatives_with_tracking, organisational_with_tracking
 from initiatives.rounds import is_written
 from priorities.models import Event
 from priorities.querysets import current_plan, plan_with_quarters, reporting_quarter
@@ -47,22 +49,49 @@ def dashboard(request):
         .distinct()
         .order_by("priority__number", "number")
     )
+    led = list(
+        organisational_with_tracking(request.user)
+        .filter(annual_plan=plan, leadership__user=request.user)
+        .order_by("number")
+    )
+    things = [
+        (
+            f"{i.code} {i.title}",
+            i.get_absolute_url(),
+            reverse("initiatives:update", args=[i.pk, shown.number]),
+            i.status_updates,
+        )
+        for i in mine
+    ] + [
+        (
+            p.title,
+            reverse("initiatives:organisational", args=[plan.slug, p.area]),
+            reverse("initiatives:organisational_update", args=[plan.slug, p.area, shown.number]),
+            p.updates,
+        )
+        for p in led
+    ]
     rows, due = [], []
     asking = round_ is not None and round_.is_open and shown == quarter and not shown.locked
-    for initiative in mine:
-        by_quarter = {u.quarter.number: u for u in initiative.status_updates.all()}
+    for label, page, form, updates in things:
+        by_quarter = {u.quarter.number: u for u in updates.all()}
         this = by_quarter.get(shown.number)
         rows.append(
-            {"initiative": initiative, "by_quarter": [by_quarter.get(q.number) for q in quarters], "this": this}
+            {"label": label, "page": page, "form": form, "by_quarter": [by_quarter.get(q.number) for q in quarters]}
         )
         if asking and not is_written(this):
-            due.append({"initiative": initiative, "update": this})
+            due.append({"label": label, "form": form, "update": this})
     review_queue = []
     if is_editor(request.user):
+        submitted = {"quarter__annual_plan": plan, "review_state": ReviewState.SUBMITTED}
         review_queue = list(
-            StatusUpdate.objects.filter(quarter__annual_plan=plan, review_state=ReviewState.SUBMITTED)
+            StatusUpdate.objects.filter(**submitted)
             .select_related("initiative__priority", "quarter", "author")
             .order_by("quarter__number", "initiative__priority__number", "initiative__number")
+        ) + list(
+            OrganisationalUpdate.objects.filter(**submitted)
+            .select_related("organisational_priority__annual_plan", "quarter", "author")
+            .order_by("quarter__number", "organisational_priority__number")
         )
     board_update = (
         BoardUpdate.objects.filter(quarter=shown, state=BoardUpdate.State.PUBLISHED).only("pk", "published_at").first()

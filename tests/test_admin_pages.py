@@ -72,3 +72,55 @@ def test_a_signed_in_user_without_staff_status_cannot_open_the_admin(client, dja
     response = client.get(reverse("admin:initiatives_initiative_changelist"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def test_an_organisational_update_and_lead_open_in_the_admin(client, superuser, seed_plan):
+    """The seed has neither: made here, their list, change and history pages open, and an
+    update of a locked quarter is read, not changed."""
+    from initiatives.models import OrganisationalLead, OrganisationalUpdate, Status
+    from priorities.models import OrganisationalPriority, Quarter, QuarterLock
+    from tests.factories import UserFactory
+
+    people = OrganisationalPriority.objects.get_by_natural_key("2022-23", "people")
+    lead = OrganisationalLead.objects.create(organisational_priority=people, user=UserFactory(username="rh"))
+    open_update = OrganisationalUpdate.objects.create(
+        organisational_priority=people,
+        quarter=Quarter.objects.get_by_natural_key("2022-23", 2),
+        status=Status.ON_TRACK,
+        narrative="Recrutements lancés.",
+    )
+    locked_update = OrganisationalUpdate.objects.create(
+        organisational_priority=people,
+        quarter=Quarter.objects.get_by_natural_key("2022-23", 1),
+        status=Status.ON_TRACK,
+        narrative="Équipe au complet.",
+    )
+    QuarterLock.objects.create(quarter=locked_update.quarter, reason="Rapport envoyé.")
+    client.force_login(superuser)
+
+    changelist = client.get(reverse("admin:initiatives_organisationalupdate_changelist"), {"q": "personnes"})
+    assert changelist.status_code == 200
+    assert "Des personnes" in changelist.content.decode()
+    filtered = client.get(
+        reverse("admin:initiatives_organisationalupdate_changelist"), {"organisational_priority__area": "people"}
+    )
+    assert filtered.status_code == 200
+    page = client.get(reverse("admin:initiatives_organisationalupdate_change", args=[open_update.pk]))
+    assert page.status_code == 200
+    assert 'name="_save"' in page.content.decode()
+    history = client.get(reverse("admin:initiatives_organisationalupdate_history", args=[open_update.pk]))
+    assert history.status_code == 200
+
+    locked = client.get(reverse("admin:initiatives_organisationalupdate_change", args=[locked_update.pk]))
+    assert locked.status_code == 200
+    assert 'name="_save"' not in locked.content.decode()
+    change_url = reverse("admin:initiatives_organisationalupdate_change", args=[locked_update.pk])
+    assert client.post(change_url, {}).status_code == 403
+    delete_url = reverse("admin:initiatives_organisationalupdate_delete", args=[locked_update.pk])
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    assert OrganisationalUpdate.objects.filter(pk=locked_update.pk).exists()
+
+    leads = client.get(reverse("admin:initiatives_organisationallead_changelist"), {"q": "rh"})
+    assert leads.status_code == 200 and "Des personnes" in leads.content.decode()
+    page = client.get(reverse("admin:initiatives_organisationallead_change", args=[lead.pk]))
+    assert page.status_code == 200

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from initiatives import services as initiative_services
-from initiatives.models import Indicator, Initiative, StatusUpdate
+from initiatives.models import Indicator, Initiative, OrganisationalUpdate, StatusUpdate
 from initiatives.rounds import round_change_due_date
 from priorities import services as plan_services
 from priorities.models import AnnualPlan, Event, Quarter, ReportingRound
@@ -72,6 +72,9 @@ def full_database(demo_progress, client):
     update = StatusUpdate.objects.filter(initiative=initiative, review_state="submitted").first()
     if update is not None:
         initiative_services.status_update_approve(user=editor, update=update)
+    # And an organisational priority's (its history table, too).
+    submitted = OrganisationalUpdate.objects.filter(quarter__annual_plan=plan, review_state="submitted").first()
+    initiative_services.status_update_approve(user=editor, update=submitted)
     initiative_services.quarter_lock(user=editor, quarter=Quarter.objects.get(annual_plan=plan, number=1))
     q3_round = ReportingRound.objects.get(quarter__annual_plan=plan, quarter__number=3)
     round_change_due_date(user=editor, round_=q3_round, due_date=q3_round.due_date + timedelta(days=7))

@@ -183,6 +183,7 @@ def _resources():
         IndicatorResource,
         IndicatorValueResource,
         InitiativeResource,
+        OrganisationalUpdateResource,
         StatusUpdateResource,
     )
     from priorities.resources import EventResource, ExpectedResultResource
@@ -194,6 +195,7 @@ def _resources():
         IndicatorResource,
         IndicatorValueResource,
         StatusUpdateResource,
+        OrganisationalUpdateResource,
     ]
 
 

@@ -13,14 +13,16 @@ the one with the fewest ``{*}`` is its line, so an exception to an admin rule is
 its own; two lines tying for a URL is an error. ``key#variant`` asks the same URL again
 over other data (``#pub``: the board update is published, ``#draft``, ``#none``).
 
-``args`` fills the URL, comma-separated (``-``: none): ``plan`` the plan "2022-23"; a number
-as is; ``init`` initiative 1.1 (led by ``staff``), or 2.1 (led by ``staff2``) for
-staff_other; ``upd`` a status update of that initiative; ``event`` an event's slug; ``obj``
-the first record of the admin line's model; ``pub``/``draft`` the published (Q1) and the
-draft (Q2) board update; ``hist``/``hist1`` the last/first history record of the record
-before it; ``app`` an admin app label; ``ctype`` the initiative content type; ``uid,token``
-a valid password reset link (of ``staff2``); ``nope`` a path nothing answers; ``?ac`` the
-query of an admin autocomplete.
+``args`` fills the URL, comma-separated (``-``: none): ``plan`` the plan "2022-23"; a
+number as is; ``init`` initiative 1.1 (led by ``staff``), or 2.1 (led by ``staff2``) for
+staff_other; ``upd`` a status update of that initiative; ``org`` the area of the
+organisational priority ``staff`` leads (of one ``staff2`` leads for staff_other),
+``oupd`` an update of it; ``event`` an event's slug; ``obj`` the first record of the admin
+line's model; ``pub``/``draft`` the published (Q1) and the draft (Q2) board update;
+``hist``/``hist1`` the last/first history record of the record before it; ``app`` an admin
+app label; ``ctype`` the initiative content type; ``uid,token`` a valid password reset
+link (of ``staff2``); ``nope`` a path nothing answers; ``?ac`` the query of an admin
+autocomplete.
 
 Roles: anonymous; staff_own and staff_other are ``staff`` (on an initiative they lead, on
 one of ``staff2``'s where they are not in the team); editor; board; admin (the superuser).
@@ -57,7 +59,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from initiatives.models import Initiative, Membership, StatusUpdate
+from initiatives.models import Initiative, Membership, OrganisationalLead, OrganisationalUpdate, StatusUpdate
 from initiatives.services import quarter_lock
 from priorities.models import AnnualPlan, CalendarToken, Event
 from priorities.services import calendar_token_reset
@@ -110,6 +112,9 @@ initiatives:detail                              init       login     ok        o
 initiatives:edit                                init       login     403       403       ok/form   403       ok/form
 initiatives:update                              init,3     login     ok/form   403       ok/form   403       ok/form
 initiatives:review                              upd        login     405/403   405/403   405/redir 405/403   405/redir
+initiatives:organisational                      plan,org   login     ok/403    ok/403    ok/redir  ok/403    ok/redir
+initiatives:organisational_update               plan,org,3 login     ok/form   403       ok/form   403       ok/form
+initiatives:organisational_review               oupd       login     405/403   405/403   405/redir 405/403   405/redir
 reporting:list                                  -          login     ok/405    =         ok/405    ok/405    ok/405
 reporting:quarterly                             plan,2     login     ok/405    =         ok/405    ok/405    ok/405
 reporting:quarterly-pdf                         plan,2     login     ok/405    =         ok/405    ok/405    ok/405
@@ -314,6 +319,7 @@ class World:
     own: Initiative  # led by staff
     other: Initiative  # led by staff2, staff not in its team
     updates: dict  # initiative pk -> one of its status updates' pk
+    organisational: dict  # "own" / "other" -> (area of an organisational priority, an update's pk)
     event: str  # an event's slug
     records: dict  # admin model -> a record of it (None if there is none)
     board: dict  # "pub" / "draft" -> board update
@@ -344,6 +350,11 @@ def _build_world() -> World:
     assert own.memberships.filter(user=users["staff"], role=Membership.Role.LEAD).exists()
     assert other.memberships.filter(user=users["staff2"], role=Membership.Role.LEAD).exists()
     assert not other.memberships.filter(user=users["staff"]).exists()
+    organisational = {}
+    for key, led in (("own", {"user": users["staff"]}), ("other", {"user": users["staff2"]})):
+        lead = OrganisationalLead.objects.filter(**led).select_related("organisational_priority").first()
+        update = OrganisationalUpdate.objects.filter(organisational_priority=lead.organisational_priority)
+        organisational[key] = (lead.organisational_priority.area, update.order_by("pk").first().pk)
 
     editor = users["editor"]
     published = board_update_save(user=editor, quarter=quarters[1], message="Chers membres du Conseil.")
@@ -371,6 +382,7 @@ def _build_world() -> World:
         own=own,
         other=other,
         updates={i.pk: StatusUpdate.objects.filter(initiative=i).order_by("pk").first().pk for i in (own, other)},
+        organisational=organisational,
         event=Event.objects.filter(annual_plan=plan).order_by("pk").first().slug,
         records=records,
         board={"pub": published, "draft": draft},
@@ -409,6 +421,7 @@ def _history_id(record, first: bool = False) -> int:
 
 def _url(world: World, url_key: str, row: Row, role: str) -> str:
     initiative = world.other if role == "staff_other" else world.own
+    own_or_other = "other" if role == "staff_other" else "own"
     record = None  # the admin record named so far, for hist/hist1
 
     def admin_record(found):
@@ -420,6 +433,8 @@ def _url(world: World, url_key: str, row: Row, role: str) -> str:
         "plan": lambda: PLAN,
         "init": lambda: initiative.pk,
         "upd": lambda: world.updates[initiative.pk],
+        "org": lambda: world.organisational[own_or_other][0],
+        "oupd": lambda: world.organisational[own_or_other][1],
         "event": lambda: world.event,
         "obj": lambda: admin_record(_admin_record(world, url_key)),
         "pub": lambda: admin_record(world.board["pub"]),

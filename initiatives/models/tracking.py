@@ -1,5 +1,6 @@
-"""A quarter's tracking of an initiative: its status update, reviewed by an editor, and
-the revision rule that keeps an approved text for its readers while a change waits."""
+"""A quarter's tracking of an initiative or of an organisational priority: its update,
+reviewed by an editor, and the revision rule that keeps an approved text for its readers
+while a change waits."""
 
 from typing import NamedTuple
 
@@ -8,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.query import ModelIterable
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -15,9 +17,7 @@ from simple_history.models import HistoricalRecords
 from civicplan.models import NaturalKeyManager
 from civicplan.permissions import sees_only_approved
 from civicplan.validators import plain_text
-from priorities.models import (
-    Quarter,
-)
+from priorities.models import OrganisationalPriority, Quarter
 
 from .work import Initiative
 
@@ -32,6 +32,7 @@ class Status(models.TextChoices):
 
 # At risk or off track, an update says why (its risks): on every path, the form included.
 RISKS_NEEDED = _("Say what puts the initiative at risk or off track.")
+ORGANISATIONAL_RISKS_NEEDED = _("Say what puts the organisational priority at risk or off track.")
 
 
 def needs_risks(status: str) -> bool:
@@ -93,7 +94,7 @@ class _ReadAsApproved(ModelIterable):
             yield update.read_as_approved()
 
 
-class StatusUpdateQuerySet(models.QuerySet):
+class ReviewedUpdateQuerySet(models.QuerySet):
     def visible_to(self, user):
         """What ``user`` may read: a board member reads approved updates only, and while a
         revision of one waits, its approved text (the board reads what an editor has
@@ -108,15 +109,11 @@ class StatusUpdateQuerySet(models.QuerySet):
         return approved
 
 
-class StatusUpdate(QuarterlyRecord):
-    """Where an initiative stands in a quarter: one per initiative and quarter."""
+class ReviewedUpdate(QuarterlyRecord):
+    """Where one thing stands in a quarter, as its lead writes it and an editor reviews it:
+    a status with its words, the review, and the approved text kept aside while a change to
+    an approved update waits (the revision rule)."""
 
-    initiative = models.ForeignKey(
-        Initiative, on_delete=models.CASCADE, related_name="status_updates", verbose_name=_("initiative")
-    )
-    quarter = models.ForeignKey(
-        Quarter, on_delete=models.PROTECT, related_name="status_updates", verbose_name=_("quarter")
-    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     narrative = models.TextField(_("progress"), blank=True, validators=plain_text())
     risks = models.TextField(_("risks"), blank=True, validators=plain_text())
@@ -152,43 +149,24 @@ class StatusUpdate(QuarterlyRecord):
         help_text=_("When the approved text kept aside was approved; empty when no revision waits."),
     )
 
-    objects = NaturalKeyManager.from_queryset(StatusUpdateQuerySet)(
-        "initiative__priority__annual_plan__slug",
-        "initiative__priority__number",
-        "initiative__number",
-        "quarter__number",
-    )
-    history = HistoricalRecords()
+    objects = ReviewedUpdateQuerySet.as_manager()
+    risks_needed = RISKS_NEEDED  # what clean() says when risks are missing
 
     class Meta:
-        verbose_name = _("status update")
-        verbose_name_plural = _("status updates")
-        ordering = ["initiative", "quarter__number"]
+        abstract = True
+        # Named after each concrete model: statusupdate_status_valid, ...
         constraints = [
-            models.UniqueConstraint(fields=["initiative", "quarter"], name="statusupdate_once_per_quarter"),
-            models.CheckConstraint(condition=models.Q(status__in=Status.values), name="statusupdate_status_valid"),
+            models.CheckConstraint(condition=models.Q(status__in=Status.values), name="%(class)s_status_valid"),
             models.CheckConstraint(
                 condition=models.Q(review_state__in=ReviewState.values),
-                name="statusupdate_review_state_valid",
+                name="%(class)s_review_state_valid",
             ),
-            models.CheckConstraint(condition=models.Q(version__gte=1), name="statusupdate_version_positive"),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="%(class)s_version_positive"),
         ]
-        permissions = [
-            ("import_statusupdate", "Can import status updates from a spreadsheet"),
-            ("export_statusupdate", "Can export status updates to a spreadsheet"),
-        ]
-
-    def __str__(self):
-        return f"{self.initiative.code} {self.quarter.code}: {self.get_status_display()}"
 
     def save(self, *args, **kwargs):
         self._keep_approved_text()
         super().save(*args, **kwargs)
-
-    def natural_key(self):
-        return self.initiative.natural_key() + (self.quarter.number,)
-
-    natural_key.dependencies = ["initiatives.initiative", "priorities.quarter"]
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -235,7 +213,7 @@ class StatusUpdate(QuarterlyRecord):
             )
         return None
 
-    def read_as_approved(self) -> "StatusUpdate":
+    def read_as_approved(self) -> "ReviewedUpdate":
         """This update as a reader of approved updates sees it (in place: never saved)."""
         text = self.approved_text
         if text is not None and self.review_state != ReviewState.APPROVED:
@@ -247,8 +225,124 @@ class StatusUpdate(QuarterlyRecord):
 
     def clean(self):
         super().clean()
+        if needs_risks(self.status) and not self.risks.strip():
+            raise ValidationError({"risks": self.risks_needed})
+
+
+class StatusUpdate(ReviewedUpdate):
+    """Where an initiative stands in a quarter: one per initiative and quarter."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="status_updates", verbose_name=_("initiative")
+    )
+    quarter = models.ForeignKey(
+        Quarter, on_delete=models.PROTECT, related_name="status_updates", verbose_name=_("quarter")
+    )
+    objects = NaturalKeyManager.from_queryset(ReviewedUpdateQuerySet)(
+        "initiative__priority__annual_plan__slug",
+        "initiative__priority__number",
+        "initiative__number",
+        "quarter__number",
+    )
+    history = HistoricalRecords()
+
+    class Meta(ReviewedUpdate.Meta):
+        verbose_name = _("status update")
+        verbose_name_plural = _("status updates")
+        ordering = ["initiative", "quarter__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "quarter"], name="statusupdate_once_per_quarter"),
+            *ReviewedUpdate.Meta.constraints,
+        ]
+        permissions = [
+            ("import_statusupdate", "Can import status updates from a spreadsheet"),
+            ("export_statusupdate", "Can export status updates to a spreadsheet"),
+        ]
+
+    def __str__(self):
+        return f"{self.initiative.code} {self.quarter.code}: {self.get_status_display()}"
+
+    def get_absolute_url(self):
+        return self.initiative.get_absolute_url()
+
+    @property
+    def subject(self) -> str:
+        """What the update is about, as a list names it."""
+        return f"{self.initiative.code} {self.initiative.title}"
+
+    @property
+    def review_url(self) -> str:
+        return reverse("initiatives:review", args=[self.pk])
+
+    def natural_key(self):
+        return self.initiative.natural_key() + (self.quarter.number,)
+
+    natural_key.dependencies = ["initiatives.initiative", "priorities.quarter"]
+
+    def clean(self):
+        super().clean()
         if self.initiative_id and self.quarter_id:
             if self.initiative.priority.annual_plan_id != self.quarter.annual_plan_id:
                 raise ValidationError({"quarter": _("The quarter belongs to another annual plan.")})
-        if needs_risks(self.status) and not self.risks.strip():
-            raise ValidationError({"risks": RISKS_NEEDED})
+
+
+class OrganisationalUpdate(ReviewedUpdate):
+    """Where an organisational priority stands in a quarter: one per priority and quarter,
+    written by its lead (or an editor) and reviewed as an initiative's update is."""
+
+    organisational_priority = models.ForeignKey(
+        OrganisationalPriority,
+        on_delete=models.CASCADE,
+        related_name="updates",
+        verbose_name=_("organisational priority"),
+    )
+    quarter = models.ForeignKey(
+        Quarter, on_delete=models.PROTECT, related_name="organisational_updates", verbose_name=_("quarter")
+    )
+    objects = NaturalKeyManager.from_queryset(ReviewedUpdateQuerySet)(
+        "organisational_priority__annual_plan__slug", "organisational_priority__area", "quarter__number"
+    )
+    history = HistoricalRecords()
+    risks_needed = ORGANISATIONAL_RISKS_NEEDED
+
+    class Meta(ReviewedUpdate.Meta):
+        verbose_name = _("organisational update")
+        verbose_name_plural = _("organisational updates")
+        ordering = ["organisational_priority__number", "quarter__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisational_priority", "quarter"], name="organisationalupdate_once_per_quarter"
+            ),
+            *ReviewedUpdate.Meta.constraints,
+        ]
+        permissions = [
+            ("import_organisationalupdate", "Can import organisational updates from a spreadsheet"),
+            ("export_organisationalupdate", "Can export organisational updates to a spreadsheet"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisational_priority} {self.quarter.code}: {self.get_status_display()}"
+
+    def get_absolute_url(self):
+        priority = self.organisational_priority
+        return reverse("initiatives:organisational", args=[priority.annual_plan.slug, priority.area])
+
+    @property
+    def subject(self) -> str:
+        """What the update is about, as a list names it."""
+        return self.organisational_priority.title
+
+    @property
+    def review_url(self) -> str:
+        return reverse("initiatives:organisational_review", args=[self.pk])
+
+    def natural_key(self):
+        return self.organisational_priority.natural_key() + (self.quarter.number,)
+
+    natural_key.dependencies = ["priorities.organisationalpriority", "priorities.quarter"]
+
+    def clean(self):
+        super().clean()
+        if self.organisational_priority_id and self.quarter_id:
+            if self.organisational_priority.annual_plan_id != self.quarter.annual_plan_id:
+                raise ValidationError({"quarter": _("The quarter belongs to another annual plan.")})

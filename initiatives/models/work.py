@@ -10,6 +10,7 @@ from civicplan.models import NaturalKeyManager
 from priorities.models import (
     TITLE_MAX,
     ExpectedResult,
+    OrganisationalPriority,
     StrategicPriority,
     max_length_check,
 )
@@ -95,3 +96,38 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()}) – {self.initiative}"
+
+
+class OrganisationalLead(models.Model):
+    """Who leads an organisational priority and writes its quarterly update. Kept apart
+    from the priority, as an initiative's team is: the plan's text is reloaded from
+    fixtures and spreadsheets, and that must not forget who leads what."""
+
+    organisational_priority = models.OneToOneField(
+        OrganisationalPriority,
+        on_delete=models.CASCADE,
+        related_name="leadership",
+        verbose_name=_("organisational priority"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="organisational_leads",
+        verbose_name=_("lead"),
+    )
+
+    class Meta:
+        verbose_name = _("organisational priority lead")
+        verbose_name_plural = _("organisational priority leads")
+        ordering = ["organisational_priority__number"]
+
+    def __str__(self):
+        return f"{self.user} – {self.organisational_priority}"
+
+
+def organisational_lead(priority: OrganisationalPriority):
+    """The lead's user, or None (select ``leadership__user`` to read it without a query)."""
+    try:
+        return priority.leadership.user
+    except OrganisationalLead.DoesNotExist:
+        return None

@@ -105,6 +105,24 @@ def test_update_form_with_errors(page, live_server, demo_progress):
     assert_accessible(page, "the Q3 update form of 4.1 with its errors")
 
 
+@pytest.mark.parametrize(
+    ("username", "path", "language"),
+    [
+        ("editor", f"{PLAN}/organisation/people/", "en"),  # submitted: the review form, and the lead form
+        ("editor", f"{PLAN}/organisation/people/", "fr"),
+        ("staff", f"{PLAN}/organisation/systems/q3/", "en"),
+        ("staff", f"{PLAN}/organisation/systems/q3/", "fr"),
+    ],
+    ids=["page-en", "page-fr", "form-en", "form-fr"],
+)
+def test_organisational_pages(new_page, live_server, demo_progress, username, path, language):
+    page = new_page(language=language)
+    login(page, live_server, username)
+    page.goto(path)
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    assert_accessible(page, f"{path} in {language}")
+
+
 def test_dark_mode(new_page, live_server, demo_progress):
     """Pico follows the system's dark mode: civicplan's own colours must stay readable on it."""
     page = new_page(color_scheme="dark")

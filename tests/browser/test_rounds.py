@@ -27,12 +27,14 @@ def test_each_role_lands_on_something_meaningful(new_page, live_server, as_make_
     expect(staff.locator("section[aria-labelledby=round-heading]")).to_contain_text(
         "The Q3 round is open: updates are due on 15 April 2023."
     )
-    expect(staff.locator("section[aria-labelledby=due-heading] li")).to_have_count(2)  # 4.1 draft, 4.2 missing
+    due = staff.locator("section[aria-labelledby=due-heading] li")
+    expect(due).to_have_count(3)  # 4.1 draft, 4.2 missing, and the organisational priority "Des systèmes", a draft
+    expect(due.nth(2)).to_contain_text("Des systèmes: draft, not submitted")
 
     editor = new_page(language="en")
     login(editor, live_server, "editor")
     editor.get_by_role("link", name="Follow the Q3 round: who has reported").click()
-    expect(editor.locator("#tracker-heading + p")).to_contain_text("9 of 14 updates submitted or approved (64 %).")
+    expect(editor.locator("#tracker-heading + p")).to_contain_text("11 of 18 updates submitted or approved (61 %).")
 
     board = new_page(language="en")
     login(board, live_server, "board")

@@ -7,8 +7,15 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from initiatives.models import Initiative, Status, StatusUpdate
-from priorities.models import Quarter, QuarterLock, StrategicPriority
+from initiatives.models import (
+    Initiative,
+    OrganisationalLead,
+    OrganisationalUpdate,
+    ReviewState,
+    Status,
+    StatusUpdate,
+)
+from priorities.models import OrganisationalPriority, Quarter, QuarterLock, StrategicPriority
 from tests.factories import (
     ExpectedResultFactory,
     InitiativeFactory,
@@ -26,8 +33,9 @@ PRIORITY_1_TITLE = (
 )
 # session, user, savepoint and its release (ATOMIC_REQUESTS), groups; plan (with its
 # strategic plan), quarters (with their lock), priorities, expected results, initiatives,
-# leads, status updates.
-API_QUERIES = 12
+# leads, status updates; organisational priorities (with their lead), their updates: the
+# last two came with the organisational priorities, whatever their number.
+API_QUERIES = 14
 
 
 def sign_in(client, username: str):
@@ -36,6 +44,10 @@ def sign_in(client, username: str):
 
 def initiatives_of(data: dict) -> dict[str, dict]:
     return {i["code"]: i for p in data["priorities"] for i in p["initiatives"]}
+
+
+def organisational_of(data: dict) -> dict[str, dict]:
+    return {p["area"]: p for p in data["organisational_priorities"]}
 
 
 def cache_directives(response) -> set[str]:
@@ -83,7 +95,7 @@ def test_every_role_reads_the_whole_plan(client, demo_progress, username):
     assert response["Content-Type"] == "application/json"
     assert {"private", "no-cache"} <= cache_directives(response)
     data = response.json()
-    assert set(data) == {"plan", "quarters", "priorities"}
+    assert set(data) == {"plan", "quarters", "priorities", "organisational_priorities"}
     assert data["plan"] == {
         "slug": PLAN,
         "title": "Plan annuel 2022-2023",
@@ -143,6 +155,43 @@ def test_every_role_reads_the_whole_plan(client, demo_progress, username):
     assert initiatives["5.2"]["lead"] == "staff2"
     assert {i["lead"] for i in initiatives.values()} == {"staff", "staff2"}
 
+    organisational = data["organisational_priorities"]
+    assert [(p["number"], p["area"], p["title"]) for p in organisational] == [
+        (1, "strategy", "Une stratégie"),
+        (2, "people", "Des personnes"),
+        (3, "systems", "Des systèmes"),
+        (4, "sustainability", "Durabilité"),
+    ]
+    by_area = organisational_of(data)
+    assert {area: p["lead"] for area, p in by_area.items()} == {
+        "strategy": "editor",
+        "people": "staff2",
+        "systems": "staff",
+        "sustainability": "staff2",
+    }
+    assert by_area["strategy"]["latest_status"] == {
+        "quarter": 3,
+        "status": "on_track",
+        "review_state": "approved",
+        "approved_status": "on_track",
+        "updated_at": "2023-04-06T10:30:00+00:00",
+    }
+    # Sustainability has nothing for Q3; people's Q3 update is submitted and systems' a
+    # draft: read by staff and editors, while the board reads their approved Q2 updates.
+    assert by_area["sustainability"]["latest_status"]["quarter"] == 2
+    if username == "board":
+        assert [by_area[a]["latest_status"]["quarter"] for a in ("people", "systems")] == [2, 2]
+        assert {p["latest_status"]["review_state"] for p in organisational} == {"approved"}
+    else:
+        assert by_area["people"]["latest_status"] == {
+            "quarter": 3,
+            "status": "at_risk",
+            "review_state": "submitted",
+            "approved_status": None,
+            "updated_at": "2023-04-10T16:05:00+00:00",
+        }
+        assert by_area["systems"]["latest_status"]["review_state"] == "draft"
+
 
 @pytest.mark.django_db
 def test_an_initiative_without_lead_or_update_has_nulls_and_a_locked_quarter_says_so(client, demo_progress):
@@ -161,6 +210,48 @@ def test_an_initiative_without_lead_or_update_has_nulls_and_a_locked_quarter_say
         "latest_status": None,
     }
     assert [q["locked"] for q in data["quarters"]] == [True, False, False, False]
+
+
+@pytest.mark.django_db
+def test_an_organisational_priority_without_lead_or_update_has_nulls(client, demo_progress):
+    priority = OrganisationalPriority.objects.get(annual_plan__slug=PLAN, area="sustainability")
+    OrganisationalLead.objects.filter(organisational_priority=priority).delete()
+    priority.updates.all().delete()
+    sign_in(client, "staff")
+
+    data = client.get(URL).json()
+
+    assert organisational_of(data)["sustainability"] == {
+        "area": "sustainability",
+        "number": 4,
+        "title": "Durabilité",
+        "lead": None,
+        "latest_status": None,
+    }
+
+
+@pytest.mark.django_db
+def test_while_a_revision_waits_the_board_reads_the_approved_organisational_status(client, demo_progress):
+    update = OrganisationalUpdate.objects.get(
+        organisational_priority__annual_plan__slug=PLAN, organisational_priority__area="strategy", quarter__number=3
+    )
+    assert (update.status, update.review_state) == (Status.ON_TRACK, ReviewState.APPROVED)
+    update.status = Status.AT_RISK
+    update.risks = "Le cadrage budgétaire 2023-2024 arrive tard."
+    update.full_clean()
+    update.save()  # a change to an approved update: it waits, its approved text kept aside
+
+    def strategy(username):
+        sign_in(client, username)
+        return organisational_of(client.get(URL).json())["strategy"]["latest_status"]
+
+    board = strategy("board")
+    assert (board["quarter"], board["status"], board["review_state"]) == (3, "on_track", "approved")
+    assert board["approved_status"] == "on_track"
+    for username in ("staff", "editor"):
+        written = strategy(username)
+        assert (written["quarter"], written["status"], written["review_state"]) == (3, "at_risk", "submitted")
+        assert written["approved_status"] == "on_track"
 
 
 @pytest.mark.django_db
@@ -190,10 +281,19 @@ def test_an_unknown_plan_is_404_json(client, demo_progress):
 
 @pytest.mark.django_db
 def test_query_count_is_the_same_at_two_data_sizes(client, demo_progress, django_assert_num_queries):
+    # The smaller plan keeps one organisational priority (a plan has one per area, four at
+    # most): the larger one gets the other three back, with their leads and more updates.
+    removed = list(
+        OrganisationalPriority.objects.filter(annual_plan__slug=PLAN)
+        .exclude(area="strategy")
+        .values("area", "number", "title", "description")
+    )
+    OrganisationalPriority.objects.filter(annual_plan__slug=PLAN).exclude(area="strategy").delete()
     sign_in(client, "staff")
     with django_assert_num_queries(API_QUERIES):
         response = client.get(URL)
     assert len(initiatives_of(response.json())) == 14
+    assert list(organisational_of(response.json())) == ["strategy"]
 
     for priority in StrategicPriority.objects.filter(annual_plan__slug=PLAN):
         ExpectedResultFactory(priority=priority, number=20 + priority.number)
@@ -204,10 +304,23 @@ def test_query_count_is_the_same_at_two_data_sizes(client, demo_progress, django
         MembershipFactory(initiative=initiative, user=UserFactory(username=f"lead{number}"))
         StatusUpdateFactory(initiative=initiative, quarter=quarter_of(plan, 1))
         StatusUpdateFactory(initiative=initiative, quarter=quarter_of(plan, 2), status=Status.AT_RISK)
+    for fields in removed:
+        organisational = OrganisationalPriority.objects.create(annual_plan=plan, **fields)
+        OrganisationalLead.objects.create(
+            organisational_priority=organisational, user=UserFactory(username=f"org-{fields['area']}")
+        )
+        for number in (1, 2, 3, 4):
+            OrganisationalUpdate.objects.create(
+                organisational_priority=organisational, quarter=quarter_of(plan, number), status=Status.ON_TRACK
+            )
 
     client.force_login(User.objects.get(username="staff"))
     with django_assert_num_queries(API_QUERIES):
         response = client.get(URL)
+    organisational = organisational_of(response.json())
+    assert len(organisational) == 4
+    assert organisational["people"]["lead"] == "org-people"
+    assert organisational["people"]["latest_status"]["quarter"] == 4
     initiatives = initiatives_of(response.json())
     assert len(initiatives) == 44
     assert initiatives["3.39"]["lead"] == "lead39"

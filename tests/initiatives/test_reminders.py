@@ -16,14 +16,15 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from initiatives.models import Initiative, Membership, ReviewState, StatusUpdate
+from initiatives.models import Initiative, Membership, OrganisationalUpdate, ReviewState, StatusUpdate
 from priorities.models import AnnualPlan, Quarter, QuarterLock
 from tests.factories import InitiativeFactory, MembershipFactory, UserFactory
 
 PLAN = "2022-23"
-# plan, quarter (with its lock), initiatives, their leads, their update for the quarter:
-# whatever the data size.
-COMMAND_QUERIES = 5
+# plan, quarter (with its lock), initiatives, their leads, their update for the quarter,
+# organisational priorities with their leads, their update for the quarter: whatever the
+# data size.
+COMMAND_QUERIES = 7
 
 
 # 2.2's Q3 update was returned by the editor with this comment (fixtures/demo_progress_2022_23.json).
@@ -96,9 +97,12 @@ def test_q3_sends_one_email_per_lead_listing_exactly_their_due_initiatives(demo_
         assert reverse("initiatives:update", args=[initiative(code).pk, 3]) in mails["staff@example.org"].body
     for code in ["2.2", "3.2", "5.3"]:
         assert reverse("initiatives:update", args=[initiative(code).pk, 3]) in mails["staff2@example.org"].body
-    assert out.strip().splitlines()[-1] == (
-        "2 reminders sent for Q3 2022-23: staff (2 initiatives), staff2 (3 initiatives)"
-    )
+    # and the organisational priorities they lead: staff's is a draft, one of staff2's missing
+    assert "\n- Des systèmes (Systems) (draft)\n" in mails["staff@example.org"].body
+    assert "\n- Durabilité (Sustainability) (no update)\n" in mails["staff2@example.org"].body
+    assert "Des personnes" not in mails["staff2@example.org"].body  # submitted
+    assert reverse("initiatives:organisational_update", args=[PLAN, "systems", 3]) in mails["staff@example.org"].body
+    assert out.strip().splitlines()[-1] == ("2 reminders sent for Q3 2022-23: staff (3 updates), staff2 (4 updates)")
     assert snapshot() == before
 
 
@@ -158,7 +162,7 @@ def test_dry_run_sends_nothing_and_prints_what_would_be_sent(demo_progress, mail
         "5.3": "no update",
     }
     assert dry.strip().splitlines()[-1] == (
-        "Dry run: 2 reminders would be sent for Q3 2022-23: staff (2 initiatives), staff2 (3 initiatives)"
+        "Dry run: 2 reminders would be sent for Q3 2022-23: staff (3 updates), staff2 (4 updates)"
     )
 
     real, _ = run("--plan", PLAN, "--quarter", "3")
@@ -193,8 +197,8 @@ def test_a_lead_without_an_email_address_is_skipped_with_a_warning(demo_progress
     out, err = run("--plan", PLAN, "--quarter", "3")
 
     assert [m.to for m in mailoutbox] == [["staff2@example.org"]]
-    assert "staff" in err and "no email address" in err and "4.1, 4.2" in err
-    assert out.strip().splitlines()[-1] == "1 reminder sent for Q3 2022-23: staff2 (3 initiatives)"
+    assert "staff" in err and "no email address" in err and "4.1, 4.2, Des systèmes" in err
+    assert out.strip().splitlines()[-1] == "1 reminder sent for Q3 2022-23: staff2 (4 updates)"
 
 
 @pytest.mark.django_db
@@ -285,13 +289,16 @@ def test_a_locked_quarter_reminds_nobody(demo_progress, mailoutbox):
 @pytest.mark.django_db
 def test_a_lead_with_one_initiative_due_gets_the_singular_wording(demo_progress, mailoutbox):
     StatusUpdate.objects.filter(pk=q3_update("4.1").pk).update(review_state=ReviewState.SUBMITTED)
+    OrganisationalUpdate.objects.filter(organisational_priority__area="systems", quarter__number=3).update(
+        review_state=ReviewState.SUBMITTED
+    )
 
     out, _ = run("--plan", PLAN, "--quarter", "3")
 
     body = by_recipient(mailoutbox)["staff@example.org"].body
-    assert listed(body) == {"4.2": "no update"}
-    assert "The Q3 2022-23 status update of this initiative you lead is not submitted yet:" in body
-    assert "staff (1 initiative)," in out
+    assert listed(body) == {"4.2": "no update"} and "Des systèmes" not in body
+    assert "The Q3 2022-23 status update of this work you lead is not submitted yet:" in body
+    assert "staff (1 update)," in out
 
 
 def test_the_reminder_is_written_in_the_sites_language_and_as_plain_text(demo_progress, mailoutbox, settings):
@@ -301,6 +308,6 @@ def test_the_reminder_is_written_in_the_sites_language_and_as_plain_text(demo_pr
     call_command("remind_missing_updates", "--plan", "2022-23", "--quarter", "3")
     body = by_recipient(mailoutbox)["staff@example.org"].body
     assert body.startswith("Bonjour ")
-    assert "de ces initiatives dont vous êtes responsable ne sont pas encore soumis :\n\n- 4.1 " in body
+    assert "de ces travaux dont vous êtes responsable ne sont pas encore soumis :\n\n- 4.1 " in body
     assert "l'engagement du public" in body and "&#x27;" not in body
     assert body.endswith("Merci de les rédiger et de les soumettre depuis les liens ci-dessus.\n")

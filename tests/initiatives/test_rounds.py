@@ -147,14 +147,15 @@ def test_a_closed_round_opens_again_with_a_new_due_date(users):
 
 def test_the_tracker_shows_the_demos_counts_to_the_board(client, users):
     page = signed_in(client, users, "board").get(round_url(3)).content.decode()
-    assert "9 of 14 updates submitted or approved (64 %)." in page
+    # 14 initiatives and 4 organisational priorities (1 approved, 1 submitted, 1 draft, 1 missing)
+    assert "11 of 18 updates submitted or approved (61 %)." in page
     counts = re.findall(r'href="\?state=(\w+)"[^>]*>(\d+)</a> <small>\((\d+) %\)', page)
     assert counts == [
-        ("missing", "3", "21"),
-        ("draft", "1", "7"),
-        ("returned", "1", "7"),
-        ("submitted", "5", "36"),
-        ("approved", "4", "29"),
+        ("missing", "4", "22"),
+        ("draft", "2", "11"),
+        ("returned", "1", "6"),
+        ("submitted", "6", "33"),
+        ("approved", "5", "28"),
     ]
     assert 'name="action"' not in page  # the board reads; it changes nothing
     assert "/q3/" not in page.split("tracker-heading")[1]  # and is not sent to update forms
@@ -165,12 +166,13 @@ def test_the_tracker_filters_by_state_and_priority(client, users):
     missing = client.get(round_url(3), {"state": "missing"}).content.decode()
     shown = re.findall(r'<th scope="row"><a [^>]*>(\d\.\d) ', missing)
     assert shown == ["3.2", "4.2", "5.3"]
-    assert missing.count("overdue</strong>") == 3  # due 15 April 2023, long past
+    assert "Durabilité (Sustainability)</a>" in missing  # no update of it either
+    assert missing.count("overdue</strong>") == 4  # due 15 April 2023, long past
     one = client.get(round_url(3), {"priority": "4"}).content.decode()
     assert re.findall(r'<th scope="row"><a [^>]*>(\d\.\d) ', one) == ["4.1", "4.2"]
     odd = client.get(round_url(3), {"priority": "²", "state": "<b>"})
     assert odd.status_code == 200
-    assert len(re.findall(r'<th scope="row">', odd.content.decode())) == 14
+    assert len(re.findall(r'<th scope="row">', odd.content.decode())) == 14 + 4
 
 
 def test_an_editor_opens_changes_and_closes_through_the_page(client, users):
@@ -216,8 +218,9 @@ def test_remind_those_missing_sends_one_email_per_lead_and_says_how_many(client,
 
 
 # session, user, the user's groups, plan, quarters with their rounds, initiatives, leads,
-# the quarter's updates; and the test's savepoint around the request (2).
-ROUND_QUERIES = 10
+# the quarter's updates, organisational priorities with their leads, their updates; and
+# the test's savepoint around the request (2).
+ROUND_QUERIES = 12
 
 
 @pytest.mark.parametrize("username", ["editor", "board"])
@@ -228,7 +231,8 @@ def test_the_round_page_runs_the_same_queries_at_two_sizes(client, users, django
     grow(users)
     with django_assert_num_queries(ROUND_QUERIES):
         page = client.get(round_url(3))
-    assert re.search(r"\d+ of 44 updates submitted or approved", page.content.decode())  # 14 + 5 x 6
+    # 14 initiatives + 5 x 6 more, and the 4 organisational priorities
+    assert re.search(r"\d+ of 48 updates submitted or approved", page.content.decode())
 
 
 # --- the home pages follow the round ---------------------------------------------------

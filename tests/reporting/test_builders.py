@@ -39,8 +39,9 @@ pytestmark = pytest.mark.django_db
 # their user), status updates (with their quarter), indicator values (with their
 # quarter), indicators (with result and priority), expected results, learning questions,
 # reflections, events of this quarter and the next (with quarter, priority and
-# initiative), priorities. The plan and its strategic plan are loaded before.
-QUARTERLY_REPORT_QUERIES = 11
+# initiative), priorities, organisational priorities (with their lead) and their updates.
+# The plan and its strategic plan are loaded before.
+QUARTERLY_REPORT_QUERIES = 13
 # The fourth quarter's report, the whole year's events, and the plan's own words (the
 # strategic plan's key changes, the organisational priorities).
 ANNUAL_REPORT_QUERIES = QUARTERLY_REPORT_QUERIES + 3

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.generic import StreamObject
 
-from initiatives.models import Initiative, LearningReflection, ReviewState, Status, StatusUpdate
-from priorities.models import AnnualPlan, Event, Quarter, StrategicPriority
+from initiatives.models import Initiative, LearningReflection, OrganisationalUpdate, ReviewState, Status, StatusUpdate
+from priorities.models import AnnualPlan, Event, OrganisationalPriority, Quarter, StrategicPriority
 from reporting import services
 from reporting.models import BoardUpdate
 from tests.helpers import Listener
@@ -304,7 +304,7 @@ def test_annual_pdf_covers_the_year(login):
 def test_quarterly_workbook_matches_the_approved_updates(login):
     sheet_rows = {}
     book = workbook(login("board").get(f"{BASE}/q2/xlsx/"))
-    assert book.sheetnames == ["Initiatives", "Status counts", "Indicators", "Events"]
+    assert book.sheetnames == ["Initiatives", "Organisational priorities", "Status counts", "Indicators", "Events"]
     for sheet in book.worksheets:
         sheet_rows[sheet.title] = rows_by_header(sheet)
 
@@ -321,6 +321,18 @@ def test_quarterly_workbook_matches_the_approved_updates(login):
         assert row["Q2"] == Status(update.status).label, row["Initiative"]
         assert row["Progress"] == (update.narrative or None)
     assert {row["Q2"] for row in initiatives} >= {"On track", "At risk", "Off track"}
+
+    organisational = sheet_rows["Organisational priorities"]
+    plan_order = OrganisationalPriority.objects.filter(annual_plan__slug=PLAN).order_by("number")
+    assert [row["Title"] for row in organisational] == list(plan_order.values_list("title", flat=True))
+    q2 = OrganisationalUpdate.objects.filter(
+        organisational_priority__annual_plan__slug=PLAN, quarter__number=2, review_state=ReviewState.APPROVED
+    ).select_related("organisational_priority")
+    by_title = {update.organisational_priority.title: update for update in q2}
+    assert len(by_title) == 4  # the demo's Q2 updates are all approved
+    for row in organisational:
+        assert row["Q2"] == Status(by_title[row["Title"]].status).label, row["Title"]
+        assert row["Progress"] == by_title[row["Title"]].narrative
 
     for row in sheet_rows["Status counts"]:
         number, quarter = row["Priority"], int(row["Quarter"][1:])

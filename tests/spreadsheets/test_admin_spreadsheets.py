@@ -33,6 +33,7 @@ MODELS = [
     ("initiatives", "indicator"),
     ("initiatives", "indicatorvalue"),
     ("initiatives", "statusupdate"),
+    ("initiatives", "organisationalupdate"),
 ]
 MODEL_IDS = [name for _app, name in MODELS]
 

@@ -12,11 +12,12 @@ from django.core import serializers
 
 from civicplan.spreadsheet_files import SafeCSV, SafeXLSX
 from civicplan.spreadsheets import import_spreadsheet
-from initiatives.models import Indicator, IndicatorValue, Initiative, Status, StatusUpdate
+from initiatives.models import Indicator, IndicatorValue, Initiative, OrganisationalUpdate, Status, StatusUpdate
 from initiatives.resources import (
     IndicatorResource,
     IndicatorValueResource,
     InitiativeResource,
+    OrganisationalUpdateResource,
     StatusUpdateResource,
 )
 from priorities.models import Event, ExpectedResult
@@ -34,6 +35,7 @@ RESOURCES = {
     "indicators": (IndicatorResource, Indicator),
     "values": (IndicatorValueResource, IndicatorValue),
     "updates": (StatusUpdateResource, StatusUpdate),
+    "organisational": (OrganisationalUpdateResource, OrganisationalUpdate),
 }
 
 COLUMNS = {
@@ -75,6 +77,7 @@ COLUMNS = {
         "risks",
         "next_steps",
     ],
+    "organisational": ["plan", "area", "title", "quarter", "status", "narrative", "risks", "next_steps"],
 }
 
 

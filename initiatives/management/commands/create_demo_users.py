@@ -1,4 +1,5 @@
-"""Make the demo accounts: admin, editor, staff, staff2 and board.
+"""Make the demo accounts: admin, editor, staff, staff2 and board, and give them the demo
+plan's initiatives and organisational priorities to lead.
 
 Refuses to run with DEBUG off unless given --force: demo accounts with a known password
 have no place on a real deployment.
@@ -11,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from civicplan.roles import BOARD, EDITORS, STAFF
-from initiatives.models import Initiative, Membership
+from initiatives.models import Initiative, Membership, OrganisationalLead
+from priorities.models import OrganisationalPriority
 
 PLAN = "2022-23"
 DEMO_USERS = [
@@ -28,6 +30,12 @@ LEADS = {
     "staff2": [(2, 1), (2, 2), (2, 3), (3, 1), (3, 2), (3, 3), (5, 1), (5, 2), (5, 3)],
 }
 MEMBERS = {"staff": [(5, 2)]}
+# Who leads which organisational priority of the demo plan, by area.
+ORGANISATIONAL_LEADS = {
+    "editor": ["strategy"],
+    "staff": ["systems"],
+    "staff2": ["people", "sustainability"],
+}
 
 
 class Command(BaseCommand):
@@ -62,9 +70,11 @@ class Command(BaseCommand):
                     user.groups.set([Group.objects.get(name=group)])
                 users[username] = user
             assigned = self.assign_initiatives(users)
+            led = self.assign_organisational_priorities(users)
         self.stdout.write(f"Demo accounts: {', '.join(users)}; password: {password}")
         if assigned:
             self.stdout.write(f"Initiatives assigned to staff and staff2: {assigned}")
+            self.stdout.write(f"Organisational priorities given a lead: {led}")
         else:
             self.stdout.write(f"Plan {PLAN} is not loaded: no initiative assigned (load it, then run this again).")
 
@@ -88,3 +98,16 @@ class Command(BaseCommand):
                         )
                         assigned += 1
         return assigned
+
+    def assign_organisational_priorities(self, users) -> int:
+        priorities = {p.area: p for p in OrganisationalPriority.objects.filter(annual_plan__slug=PLAN)}
+        led = 0
+        for username, areas in ORGANISATIONAL_LEADS.items():
+            for area in areas:
+                if area in priorities:
+                    # One lead per priority (a one-to-one): running again changes nothing.
+                    OrganisationalLead.objects.update_or_create(
+                        organisational_priority=priorities[area], defaults={"user": users[username]}
+                    )
+                    led += 1
+        return led

@@ -69,7 +69,7 @@ class Command(BaseCommand):
                     % {
                         "user": reminder.lead.username,
                         "reason": reason,
-                        "codes": ", ".join(d.initiative.code for d in reminder.items),
+                        "codes": ", ".join(d.short for d in reminder.items),
                     }
                 )
             )
@@ -78,14 +78,10 @@ class Command(BaseCommand):
             for line in due.lines(reminder):
                 self.stdout.write(f"  {line['item']}")
                 self.stdout.write(f"  {line['link']}")
-        for initiative in found.unled:
+        for item in found.unled:
             self.stdout.write(
-                _("%(code)s %(title)s: %(state)s, no lead to remind")
-                % {
-                    "code": initiative.code,
-                    "title": initiative.title,
-                    "state": due.state_label(initiative.this_quarter[0] if initiative.this_quarter else None),
-                }
+                _("%(label)s: %(state)s, no lead to remind")
+                % {"label": item.label, "state": due.state_label(item.update)}
             )
         if not dry_run:
             due.send(found, today=timezone.localdate())
@@ -93,7 +89,7 @@ class Command(BaseCommand):
 
     def summary(self, sent: list[due.Reminder], *, period: str, dry_run: bool) -> str:
         people = ", ".join(
-            ngettext("%(user)s (%(count)d initiative)", "%(user)s (%(count)d initiatives)", len(r.items))
+            ngettext("%(user)s (%(count)d update)", "%(user)s (%(count)d updates)", len(r.items))
             % {"user": r.lead.username, "count": len(r.items)}
             for r in sent
         )
