@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test browser translations messages install load-plan load wrk demo-users lint format check migrations bench vendor clean serve deploy-check audit backup restore
+.PHONY: run test browser libreoffice translations messages install load-plan load wrk demo-users lint format check migrations bench vendor clean serve deploy-check audit backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ demo-users: install
 ## e.g. make test PYTEST_ARGS="-m 'not browser'"
 PYTEST_ARGS ?=
 TEST_WORKERS ?= auto
-test: install browser
+test: install browser libreoffice
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## browser: install Chromium for the browser tests (tests/browser) when it is missing and root can;
@@ -51,6 +51,22 @@ browser:
 	  echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
 	  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
 	    || echo "Installing Chromium failed: the browser tests will be skipped."; \
+	fi
+
+## libreoffice: install LibreOffice Calc, which opens the workbooks in a test (tests/spreadsheets/test_workbooks.py),
+## when it is missing and root can (about 40 s); never fails: without it that test skips (or fails, with
+## CIVICPLAN_REQUIRE_LIBREOFFICE=1)
+libreoffice:
+	@if command -v soffice >/dev/null 2>&1; then \
+	  :; \
+	elif [ "$$(id -u)" != 0 ]; then \
+	  echo "LibreOffice is missing (soffice) and installing it needs root: the LibreOffice test will be skipped."; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "LibreOffice is missing (soffice) and there is no apt-get to install it: the LibreOffice test will be skipped."; \
+	else \
+	  echo "Installing LibreOffice Calc for the workbook test (apt-get install libreoffice-calc-nogui)"; \
+	  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui; } \
+	    || echo "Installing LibreOffice failed: the LibreOffice test will be skipped."; \
 	fi
 
 lint: install

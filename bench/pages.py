@@ -29,6 +29,7 @@ class Target:
     label: str  # "1x", "20x"
     slug: str
     initiative: int  # the pk of its initiative 1.1
+    strategic: str  # its strategic plan's slug
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ PAGES = (
     ),
     Page(f"board update Q{QUARTER} (published)", lambda t: reverse("reporting:board", args=[t.slug, QUARTER])),
     Page("annual report", lambda t: reverse("reporting:annual", args=[t.slug])),
+    Page("years (comparison)", lambda t: reverse("reporting:years", args=[t.strategic])),
 )
 BOARD_PDF = Page(
     f"board update Q{QUARTER} PDF (published)", lambda t: reverse("reporting:board-pdf", args=[t.slug, QUARTER])
@@ -130,8 +132,11 @@ class Figures(Timed):
 def target(label: str, slug: str) -> Target:
     from initiatives.models import Initiative
 
-    initiative = Initiative.objects.get(priority__annual_plan__slug=slug, priority__number=1, number=1)
-    return Target(label=label, slug=slug, initiative=initiative.pk)
+    initiative = Initiative.objects.select_related("priority__annual_plan__strategic_plan").get(
+        priority__annual_plan__slug=slug, priority__number=1, number=1
+    )
+    strategic = initiative.priority.annual_plan.strategic_plan.slug
+    return Target(label=label, slug=slug, initiative=initiative.pk, strategic=strategic)
 
 
 def get(client, url: str, expected: int = 200):

@@ -72,11 +72,12 @@ def read(path: Path) -> list[dict]:
 
 
 def _check_published_documents(path: Path, rows: list[dict]) -> None:
-    """A published board update is what the board received: its HTML and PDF must still
-    be the bytes whose SHA-256 was recorded when it was published."""
+    """A published board update or annual report is what the board received: its HTML and
+    PDF must still be the bytes whose SHA-256 was recorded when it was published."""
+    names = {"reporting.boardupdate": "board update", "reporting.annualreview": "annual report"}
     for row in rows:
         fields = row.get("fields", {})
-        if row["model"] != "reporting.boardupdate" or fields.get("state") != "published":
+        if row["model"] not in names or fields.get("state") != "published":
             continue
         try:
             html_ok = hashlib.sha256(fields["html"].encode("utf-8")).hexdigest() == fields["html_sha256"]
@@ -86,7 +87,7 @@ def _check_published_documents(path: Path, rows: list[dict]) -> None:
         if not (html_ok and pdf_ok):
             what = "HTML" if not html_ok else "PDF"
             raise BackupError(
-                f"{path}: the {what} of the published board update {row.get('pk')} is not what was published "
+                f"{path}: the {what} of the published {names[row['model']]} {row.get('pk')} is not what was published "
                 "(its SHA-256 differs): the file was changed after the backup. Nothing was restored."
             )
 

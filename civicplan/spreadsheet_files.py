@@ -227,8 +227,20 @@ class SafeCSV(base_formats.CSV):
 
 
 class SafeXLSX(base_formats.XLSX):
+    """XLSX read safely, written as a workbook a person opens (civicplan/workbooks.py)."""
+
+    #: Dates and numbers go into the workbook as such, not as text (SpreadsheetAdmin asks
+    #: the resource for them: django-import-export does only for its own XLSX class).
+    native_types = True
+
     def create_dataset(self, in_stream):
         return read_xlsx(in_stream)
+
+    def export_data(self, dataset, **kwargs):
+        from .workbooks import workbook
+
+        # A resource's dataset is titled with its model's name (PlanResource.export).
+        return workbook([dataset], title=dataset.title or "civicplan")
 
 
 FORMATS = [SafeCSV, SafeXLSX]

@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from import_export import resources, widgets
@@ -194,6 +195,12 @@ class PlanResource(resources.ModelResource):
             for name, old in before.items():
                 if same_text(old, getattr(instance, name)):
                     setattr(instance, name, old)
+
+    def export(self, queryset=None, **kwargs):
+        dataset = super().export(queryset, **kwargs)
+        # A workbook's sheet and title: the model's name in the reader's language ("Events").
+        dataset.title = str(capfirst(self._meta.model._meta.verbose_name_plural))
+        return dataset
 
     def export_field(self, field, instance, **kwargs):
         value = super().export_field(field, instance, **kwargs)

@@ -24,20 +24,27 @@ def text_field(label, help_text="", required=False, rows=4, plain_text=False):
 
 
 def not_negative(indicator):
-    """Refuses a negative value for an indicator whose baseline and target are both 0 or more."""
+    """Refuses a negative value for an indicator that cannot be negative (the model's rule,
+    Indicator.cannot_be_negative, with its words)."""
 
     def validate(value):
         if value is not None and value < 0:
-            raise ValidationError(
-                _(
-                    "%(indicator)s cannot be negative (its baseline and target are not): "
-                    "enter a value greater than or equal to 0."
-                ),
-                params={"indicator": f"{indicator.code} {indicator.name}"},
-                code="negative",
-            )
+            raise ValidationError(indicator.negative_refused(), code="negative")
 
     return validate
+
+
+def indicator_help_text(indicator) -> str:
+    if indicator.target is None:
+        return _("Baseline %(baseline)s %(unit)s; target to set. Leave empty if not measured.") % {
+            "baseline": indicator.baseline,
+            "unit": indicator.unit,
+        }
+    return _("Baseline %(baseline)s, target %(target)s %(unit)s. Leave empty if not measured.") % {
+        "baseline": indicator.baseline,
+        "target": indicator.target,
+        "unit": indicator.unit,
+    }
 
 
 class QuarterlyUpdateForm(forms.Form):
@@ -59,14 +66,12 @@ class QuarterlyUpdateForm(forms.Form):
         for indicator in self.indicators:
             self.fields[self.indicator_field(indicator)] = forms.DecimalField(
                 label=f"{indicator.code} {indicator.name}",
-                help_text=_("Baseline %(baseline)s, target %(target)s %(unit)s. Leave empty if not measured.")
-                % {"baseline": indicator.baseline, "target": indicator.target, "unit": indicator.unit},
+                help_text=indicator_help_text(indicator),
                 required=False,
                 max_digits=14,
                 decimal_places=2,
-                # A count or a share whose baseline and target are not negative cannot be;
-                # the message names the indicator (min_value's would not).
-                validators=[not_negative(indicator)] if indicator.baseline >= 0 and indicator.target >= 0 else [],
+                # The message names the indicator (min_value's would not).
+                validators=[not_negative(indicator)] if indicator.cannot_be_negative else [],
                 localize=True,
             )
         self.question = question
@@ -172,7 +177,11 @@ class IndicatorForm(StructureForm):
         help_texts = {
             "unit": _("For example: organisations, people, %. Leave empty for a plain number."),
             "baseline": _("Where it stood at the start."),
-            "target": _("Where it should be by the end of the year; it must differ from the baseline."),
+            "target": _(
+                "Where it should be by the end of the year; it must differ from the baseline. "
+                "Left empty, the indicator is flagged “target to set” on the plan's pages and in "
+                "the reports, with no progress measured, until a target is given."
+            ),
         }
         widgets = {
             "baseline": forms.TextInput(attrs={"inputmode": "decimal"}),

@@ -55,6 +55,10 @@ def plan_detail(request, slug: str):
             )
         if rows or not (chosen_priority or chosen_status or chosen_lead):
             sections.append({"priority": priority, "rows": rows})
+    editor = is_editor(request.user)
+    # Editors see which priorities still have indicators to give a target (a rolled-over
+    # plan starts so); counted by plan_page's query, whatever the filters.
+    to_set = [p for p in priorities if p.targets_to_set] if editor else []
     return render(
         request,
         "priorities/plan_detail.html",
@@ -65,7 +69,10 @@ def plan_detail(request, slug: str):
             "statuses": [*Status.choices, ("none", _("No update yet"))],
             "leads": sorted(leads.values(), key=lambda u: u.get_full_name() or u.username),
             "chosen": {"priority": chosen_priority, "status": chosen_status, "lead": chosen_lead},
-            "is_editor": is_editor(request.user),
+            "is_editor": editor,
+            "targets_to_set": {"count": sum(p.targets_to_set for p in to_set), "priorities": to_set}
+            if to_set
+            else None,
             "quarters": list(plan.quarters.all()),
             "organisational": [
                 {"priority": p, "lead": organisational_lead(p), "latest": _latest(p.updates)}

@@ -1,7 +1,7 @@
 """Reads of the initiatives and their tracking for the pages: one function per screen, each
 a fixed number of queries."""
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from priorities.models import (
@@ -54,9 +54,16 @@ def initiatives_with_tracking(user):
 
 
 def plan_page(slug: str, user) -> tuple[AnnualPlan, list[StrategicPriority]]:
+    """The plan and its priorities with their initiatives; each priority counts its
+    indicators whose target is not set yet (``targets_to_set``), in the same query."""
     plan = plan_with_quarters(slug)
     priorities = list(
         StrategicPriority.objects.filter(annual_plan=plan)
+        .annotate(
+            targets_to_set=Count(
+                "expected_results__indicators", filter=Q(expected_results__indicators__target__isnull=True)
+            )
+        )
         .order_by("number")
         .prefetch_related(
             Prefetch("initiatives", queryset=initiatives_with_tracking(user).order_by("number")),

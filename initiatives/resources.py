@@ -145,6 +145,8 @@ class IndicatorResource(PlanColumnMixin, PlanResource):
     name = fields.Field(attribute="name", column_name="name")
     unit = fields.Field(attribute="unit", column_name="unit")
     baseline = fields.Field(attribute="baseline", column_name="baseline", widget=DecimalNumberWidget())
+    # The column is required, its cell is not: an empty cell is a target not set yet (a plan
+    # rolled over leaves them so), which the pages flag; a cell that is not a number is refused.
     target = fields.Field(attribute="target", column_name="target", widget=DecimalNumberWidget())
     direction = fields.Field(
         attribute="direction",

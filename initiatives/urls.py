@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, organisational_views, plan_views, round_views, views
+from . import api, organisational_views, plan_views, rollover_views, round_views, views
 from .models import OrganisationalUpdate
 
 app_name = "initiatives"
@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path(PLAN + "quarters/<int:number>/lock/", views.lock_quarter, name="lock"),
     path(PLAN + "rounds/q<int:number>/", round_views.round_detail, name="round"),
+    path(PLAN + "rollover/", rollover_views.rollover_plan, name="rollover"),
     path(RESULT + "indicators/new/", plan_views.IndicatorCreate.as_view(), name="indicator_create"),
     path(RESULT + "indicators/<int:indicator>/edit/", plan_views.IndicatorEdit.as_view(), name="indicator_edit"),
     path(RESULT + "indicators/<int:indicator>/delete/", plan_views.indicator_delete, name="indicator_delete"),

@@ -41,7 +41,18 @@ def initiative_detail(request, pk: int):
     """An initiative: what it is, the results it serves, its status across the year, its
     indicators' values and the history of every change to its tracking."""
     require(can_read(request.user))
-    initiative = _initiative(pk, request.user)
+    initiative = get_object_or_404(
+        initiatives_with_tracking(request.user).select_related(
+            "priority__annual_plan__strategic_plan",
+            "previous__priority__annual_plan",
+            "next_year__priority__annual_plan",
+        ),
+        pk=pk,
+    )
+    try:
+        next_year = initiative.next_year
+    except Initiative.DoesNotExist:
+        next_year = None
     plan = plan_with_quarters(initiative.priority.annual_plan.slug)
     quarters = list(plan.quarters.all())
     values = Prefetch("values", queryset=IndicatorValue.objects.select_related("quarter"))
@@ -73,6 +84,8 @@ def initiative_detail(request, pk: int):
         {
             "plan": plan,
             "initiative": initiative,
+            "previous": initiative.previous,
+            "next": next_year,
             "quarters": quarters,
             "rows": [
                 (q, by_quarter.get(q.number), reverse("initiatives:update", args=[initiative.pk, q.number]))

@@ -127,6 +127,8 @@ class IsoDateWidget(widgets.DateWidget):
             ) from None
 
     def render(self, value, obj=None, **kwargs):
+        if kwargs.get("force_native_type"):
+            return value  # a date cell in a workbook
         return value.isoformat() if value else ""
 
 

@@ -3,42 +3,39 @@ from django.core.exceptions import PermissionDenied
 
 from civicplan.admin import HistoryAdmin
 
-from .models import BoardUpdate
+from .models import AnnualReview, BoardUpdate
+
+# What publishing sets, shown but never typed here.
+PUBLICATION_FIELDS = [
+    "state",
+    "author",
+    "published_at",
+    "published_by",
+    "language",
+    "fingerprint",
+    "html_sha256",
+    "pdf_sha256",
+]
 
 
-@admin.register(BoardUpdate)
-class BoardUpdateAdmin(HistoryAdmin):
-    """Board updates are written and published in the site (Reports); the admin reads them
-    and may correct a draft. A published update is frozen here too."""
+class PublishedAdmin(HistoryAdmin):
+    """What editors publish is written and published in the site (Reports); the admin reads
+    it and may correct a draft. A published record is frozen here too."""
 
-    list_display = ["annual_plan", "quarter", "state", "published_at", "published_by", "fingerprint"]
     list_filter = ["annual_plan", "state"]
-    # What publishing sets, shown but never typed here.
-    readonly_fields = [
-        "state",
-        "author",
-        "published_at",
-        "published_by",
-        "since_quarter",
-        "language",
-        "fingerprint",
-        "html_sha256",
-        "pdf_sha256",
-    ]
-    fields = ["annual_plan", "quarter", "message", "highlights", *readonly_fields]
 
     def has_change_permission(self, request, obj=None):
-        # A published update is read, never changed: the admin shows it read-only and
+        # A published record is read, never changed: the admin shows it read-only and
         # refuses a POST (403), so not even its timestamps move.
         if obj is not None and obj.published:
             return False
         return super().has_change_permission(request, obj)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # The history page's "revert" form saves an old version: for a published update
+        # The history page's "revert" form saves an old version: for a published record
         # that would un-publish it (every earlier version is a draft).
-        update = self.get_object(request, object_id)
-        if request.method == "POST" and (update is None or update.published):
+        record = self.get_object(request, object_id)
+        if request.method == "POST" and (record is None or record.published):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
@@ -47,3 +44,17 @@ class BoardUpdateAdmin(HistoryAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(BoardUpdate)
+class BoardUpdateAdmin(PublishedAdmin):
+    list_display = ["annual_plan", "quarter", "state", "published_at", "published_by", "fingerprint"]
+    readonly_fields = [*PUBLICATION_FIELDS, "since_quarter"]
+    fields = ["annual_plan", "quarter", "message", "highlights", *readonly_fields]
+
+
+@admin.register(AnnualReview)
+class AnnualReviewAdmin(PublishedAdmin):
+    list_display = ["annual_plan", "state", "published_at", "published_by", "fingerprint"]
+    readonly_fields = PUBLICATION_FIELDS
+    fields = ["annual_plan", "lessons", *readonly_fields]

@@ -162,8 +162,11 @@ def status_by_priority(
 
 @_cached
 def indicator_progress(indicators: tuple[IndicatorRow, ...], quarter: int, *, title: str) -> Chart | None:
-    """One horizontal bar per indicator: how far it has come from its baseline (0%) to its target (100%)."""
-    if not indicators:
+    """One horizontal bar per indicator: how far it has come from its baseline (0%) to its target (100%).
+
+    An indicator whose target is not set yet has no bar (its description says so); with no
+    target set at all there is nothing to draw, and no chart."""
+    if not any(ind.target is not None for ind in indicators):
         return None
     measured = [(ind, ind.progress_at(quarter)) for ind in indicators]
     drawn = [(ind, round(100 * progress)) for ind, progress in measured if progress is not None]
@@ -322,6 +325,8 @@ def _count_phrase(key: str, n: int) -> str:
 
 def _indicator_text(indicator: IndicatorRow, quarter: int) -> str:
     name = f"{indicator.code} {indicator.name}"
+    if indicator.target_to_set:
+        return _("%(indicator)s: target to set, so no progress is measured yet.") % {"indicator": name}
     latest = indicator.value_at(quarter)
     progress = indicator.progress_at(quarter)
     if latest is None or progress is None:

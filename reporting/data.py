@@ -88,8 +88,13 @@ class IndicatorRow:
     unit: str
     direction: str
     baseline: Decimal
-    target: Decimal
+    target: Decimal | None  # None: not set yet (a plan rolled over into its next year)
     values: tuple[tuple[int, Decimal], ...]  # (quarter, value), Q1 to the report's quarter
+
+    @property
+    def target_to_set(self) -> bool:
+        """No target yet: the reports flag it and measure no progress until one is set."""
+        return self.target is None
 
     def value_at(self, quarter: int) -> tuple[int, Decimal] | None:
         """The latest value measured in or before ``quarter``."""
@@ -99,9 +104,10 @@ class IndicatorRow:
     def progress_at(self, quarter: int) -> float | None:
         """How far the indicator has come from baseline to target: 0 at the baseline, 1 at
         the target, whichever way the target lies (for an indicator that should go down,
-        the target is below the baseline and the same formula holds)."""
+        the target is below the baseline and the same formula holds). None without a
+        value, or without a target to measure it by."""
         latest = self.value_at(quarter)
-        if latest is None:
+        if latest is None or self.target is None:
             return None
         return float((latest[1] - self.baseline) / (self.target - self.baseline))
 

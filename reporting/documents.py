@@ -61,7 +61,9 @@ def quarterly_context(report: QuarterlyReport, events: tuple[EventRow, ...] | No
     }
 
 
-def annual_context(annual: AnnualReport) -> dict:
+def annual_context(annual: AnnualReport, lessons=None) -> dict:
+    """``lessons``: the AnnualReview whose lessons learned the report shows (a draft's
+    marked as one), or None when this reader has none to see yet."""
     year = annual.year
     glance = charts.status_by_priority(
         year.priorities,
@@ -69,7 +71,7 @@ def annual_context(annual: AnnualReport) -> dict:
         counts=annual.year_end_by_priority,
         title=_("The year at its end"),
     )
-    return quarterly_context(year, annual.events) | {"annual": annual, "glance_chart": glance}
+    return quarterly_context(year, annual.events) | {"annual": annual, "glance_chart": glance, "lessons": lessons}
 
 
 def board_context(update, report: QuarterlyReport, changes: Changes) -> dict:

@@ -5,6 +5,7 @@ import tablib
 from django.utils.translation import gettext as _
 
 from civicplan.spreadsheets import neutralise
+from civicplan.workbooks import workbook
 from initiatives.models import Status
 
 from .data import QuarterlyReport
@@ -27,7 +28,7 @@ def _sheet(title: str, headers: list[str], rows: list[list]) -> tablib.Dataset:
 
 
 def quarterly_databook(report: QuarterlyReport) -> tablib.Databook:
-    """The quarterly report's sheets (``.export("xlsx")`` makes the workbook)."""
+    """The quarterly report's sheets (:func:`quarterly_workbook` makes the workbook)."""
     quarters = [f"Q{q}" for q in range(1, report.quarter.number + 1)]
     initiatives = _sheet(
         _("Initiatives"),
@@ -95,9 +96,12 @@ def quarterly_databook(report: QuarterlyReport) -> tablib.Databook:
     quarter = report.quarter.number
     indicator_rows = []
     for ind in report.indicators:
-        latest = ind.value_at(quarter)
-        measured = [latest[1], f"Q{latest[0]}", round(100 * ind.progress_at(quarter))] if latest else ["", "", ""]
-        indicator_rows.append([ind.code, ind.name, ind.unit, ind.baseline, ind.target, *measured])
+        latest, progress = ind.value_at(quarter), ind.progress_at(quarter)
+        measured = [latest[1], f"Q{latest[0]}"] if latest else ["", ""]
+        # A target not set yet leaves its cell and the progress empty: numbers only in those columns.
+        percent = "" if progress is None else round(100 * progress)
+        target = "" if ind.target is None else ind.target
+        indicator_rows.append([ind.code, ind.name, ind.unit, ind.baseline, target, *measured, percent])
     indicators = _sheet(
         _("Indicators"),
         [
@@ -121,3 +125,11 @@ def quarterly_databook(report: QuarterlyReport) -> tablib.Databook:
         ],
     )
     return tablib.Databook([initiatives, organisational, counts, indicators, events])
+
+
+def quarterly_workbook(report: QuarterlyReport, book: tablib.Databook | None = None) -> bytes:
+    """The quarterly report's XLSX file, titled as its page and PDF are; ``book`` is its
+    sheets when already made (the view hashes them for its ETag)."""
+    book = book if book is not None else quarterly_databook(report)
+    title = _("%(plan)s, %(quarter)s") % {"plan": report.plan_title, "quarter": report.quarter.code}
+    return workbook(book.sheets(), title=title)

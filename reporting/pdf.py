@@ -89,6 +89,12 @@ def _static_file(url: str) -> Path:
     return Path(found)
 
 
+# PDF/UA-1: a tagged PDF (a structure tree of headings, tables, lists and paragraphs, the
+# document's language and title) that a screen reader can read.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def render_pdf(html: str) -> bytes:
-    """HTML (a full document rendered by a Django template) -> PDF bytes."""
-    return weasyprint.HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
+    """HTML (a full document rendered by a Django template) -> PDF bytes, tagged."""
+    document = weasyprint.HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher())
+    return document.write_pdf(pdf_variant=PDF_VARIANT)

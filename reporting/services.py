@@ -1,4 +1,8 @@
-"""Writes of the reporting app: board updates, drafted then published (frozen)."""
+"""Writes of the reporting app: what editors write and publish for the board (board updates,
+the annual report's lessons learned), drafted then published (frozen)."""
+
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,30 +14,83 @@ from civicplan.permissions import is_editor, require
 from priorities.models import AnnualPlan, Quarter
 
 from . import documents
-from .builders import build_quarterly_report, changes_since
-from .models import BoardUpdate
+from .builders import build_annual_report, build_quarterly_report, changes_since
+from .models import AnnualReview, BoardUpdate, Published
 from .pdf import render_pdf
+
+ANNUAL_BODY = "reporting/_annual_body.html"
+T = TypeVar("T", bound=Published)
 
 
 class AlreadyPublished(ValidationError):
-    def __init__(self):
-        super().__init__(_("This board update is published: it can no longer change."))
+    def __init__(self, record: Published):
+        if isinstance(record, AnnualReview):
+            message = _("This annual report is published: it can no longer change.")
+        else:
+            message = _("This board update is published: it can no longer change.")
+        super().__init__(message)
+
+
+def _save_draft(model: type[T], *, user, where: dict, text: dict) -> T:
+    """Create (with ``where``) or change the draft ``model`` record found by ``where``: its
+    ``text`` fields, validated. A published record is refused."""
+    require(is_editor(user))
+    with transaction.atomic():
+        record = model.objects.select_for_update().filter(**where).first()
+        if record is None:
+            record = model(**where, author=user)
+        elif record.published:
+            raise AlreadyPublished(record)
+        for name, value in text.items():
+            setattr(record, name, value)
+        record.full_clean()
+        record.save()
+    return record
+
+
+def _publish(record: T, *, user, render: Callable[[T], tuple[str, str]]) -> T:
+    """Freeze ``record``: ``render(record)``, called once it is marked published and locked,
+    gives its (fingerprint, HTML document) as it reads now; that HTML, its PDF and their
+    SHA-256 are stored and never change again. Publishing twice is refused."""
+    require(is_editor(user))
+    with transaction.atomic():
+        record = type(record).objects.select_for_update().get(pk=record.pk)
+        if record.published:
+            raise AlreadyPublished(record)
+        record.state = record.State.PUBLISHED
+        record.published_at = timezone.now()
+        record.published_by = user
+        record.language = translation.get_language()
+        record.fingerprint, record.html = render(record)
+        record.pdf = render_pdf(record.html)
+        record.html_sha256 = documents.sha256(record.html)
+        record.pdf_sha256 = documents.sha256(record.pdf)
+        record.full_clean()
+        record.save()
+    return record
+
+
+def _frozen_document(record: Published, body_template: str, context: dict, *, title: str) -> tuple[str, str]:
+    """(fingerprint, standalone HTML document) of what ``record`` publishes: the fingerprint
+    is the SHA-256 of the body, printed in the footer of every page with who published it;
+    a draft's footer says it is one."""
+    fingerprint = documents.sha256(render_to_string(body_template, context))
+    # document.html's footer names the publisher of ``update``: whatever the record is.
+    context |= {"update": record, "fingerprint": fingerprint} if record.published else {"draft": True}
+    return fingerprint, documents.document(body_template, context, title=title, running_title=title)
+
+
+# Board updates ----------------------------------------------------------------------------
 
 
 def board_update_save(*, user, quarter: Quarter, message: str, highlights: str = "") -> BoardUpdate:
     """Create or change the draft board update of ``quarter``."""
-    require(is_editor(user))
-    with transaction.atomic():
-        update = BoardUpdate.objects.select_for_update().filter(quarter=quarter).first()
-        if update is None:
-            update = BoardUpdate(annual_plan_id=quarter.annual_plan_id, quarter=quarter, author=user)
-        elif update.published:
-            raise AlreadyPublished()
-        update.message = message
-        update.highlights = highlights
-        update.full_clean()
-        update.save()
-    return update
+    return _save_draft(
+        BoardUpdate,
+        user=user,
+        where={"annual_plan_id": quarter.annual_plan_id, "quarter": quarter},
+        text={"message": message, "highlights": highlights},
+    )
 
 
 def previous_board_quarter(plan: AnnualPlan, quarter: int) -> int | None:
@@ -60,30 +117,49 @@ def board_update_documents(update: BoardUpdate, plan: AnnualPlan) -> tuple[str, 
     """(fingerprint, HTML document) of ``update`` as it reads now."""
     context = board_update_context(update, plan)
     report = context["report"]
-    body = render_to_string("reporting/_board_body.html", context)
-    fingerprint = documents.sha256(body)
     title = _("Board update, %(quarter)s %(plan)s") % {"quarter": report.quarter.code, "plan": report.plan_title}
-    # The footer of every page: who published it and its fingerprint; a preview says draft.
-    context |= {"fingerprint": fingerprint} if update.published else {"draft": True}
-    return fingerprint, documents.document("reporting/_board_body.html", context, title=title, running_title=title)
+    return _frozen_document(update, "reporting/_board_body.html", context, title=title)
 
 
 def board_update_publish(*, user, update: BoardUpdate, plan: AnnualPlan) -> BoardUpdate:
     """Freeze the update: store the HTML and the PDF as delivered, with their SHA-256."""
-    require(is_editor(user))
-    with transaction.atomic():
-        update = BoardUpdate.objects.select_for_update().select_related("quarter").get(pk=update.pk)
-        if update.published:
-            raise AlreadyPublished()
+
+    def render(update: BoardUpdate) -> tuple[str, str]:
+        # What "what changed" compares with is fixed now, under the lock.
         update.since_quarter = previous_board_quarter(plan, update.quarter.number)
-        update.state = BoardUpdate.State.PUBLISHED
-        update.published_at = timezone.now()
-        update.published_by = user
-        update.language = translation.get_language()
-        update.fingerprint, update.html = board_update_documents(update, plan)
-        update.pdf = render_pdf(update.html)
-        update.html_sha256 = documents.sha256(update.html)
-        update.pdf_sha256 = documents.sha256(update.pdf)
-        update.full_clean()
-        update.save()
-    return update
+        return board_update_documents(update, plan)
+
+    return _publish(update, user=user, render=render)
+
+
+# The annual report ------------------------------------------------------------------------
+
+
+def annual_review_save(*, user, plan: AnnualPlan, lessons: str) -> AnnualReview:
+    """Create or change the draft lessons learned of ``plan``'s annual report."""
+    return _save_draft(AnnualReview, user=user, where={"annual_plan": plan}, text={"lessons": lessons})
+
+
+def _annual_report(plan: AnnualPlan, lessons: AnnualReview | None) -> tuple[dict, str]:
+    """The annual report's body context, with ``lessons`` (None: none shown), and its title."""
+    annual = build_annual_report(plan)
+    title = _("%(plan)s: annual report") % {"plan": annual.year.plan_title}
+    return documents.annual_context(annual, lessons), title
+
+
+def annual_report_document(plan: AnnualPlan, lessons: AnnualReview | None) -> str:
+    """The annual report as it reads now, as a standalone document (what its PDF is made
+    from until it is published)."""
+    context, title = _annual_report(plan, lessons)
+    return documents.document(ANNUAL_BODY, context, title=title, running_title=title)
+
+
+def annual_review_publish(*, user, review: AnnualReview, plan: AnnualPlan) -> AnnualReview:
+    """Freeze the annual report with its lessons learned: store its HTML and its PDF as they
+    read now, with their SHA-256."""
+
+    def render(review: AnnualReview) -> tuple[str, str]:
+        context, title = _annual_report(plan, review)
+        return _frozen_document(review, ANNUAL_BODY, context, title=title)
+
+    return _publish(review, user=user, render=render)

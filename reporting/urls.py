@@ -14,4 +14,8 @@ urlpatterns = [
     path("<slug:slug>/q<int:quarter>/board/publish/", views.board_update_publish, name="board-publish"),
     path("<slug:slug>/annual/", views.annual_report, name="annual"),
     path("<slug:slug>/annual/pdf/", views.annual_report_pdf, name="annual-pdf"),
+    path("<slug:slug>/annual/publish/", views.annual_report_publish, name="annual-publish"),
+    # <slug> is a strategic plan's here (2022-2027), an annual plan's above (2022-23).
+    path("<slug:slug>/years/", views.years_report, name="years"),
+    path("<slug:slug>/years/pdf/", views.years_report_pdf, name="years-pdf"),
 ]

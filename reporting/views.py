@@ -1,7 +1,7 @@
-"""The board's reading: the report list, the quarterly trend report, the board update and
-the annual report, each as a page and as a PDF (the home page is in home.py). Everyone
-signed in with a role reads them; editors write and publish board updates; the board
-reads published ones only."""
+"""The board's reading: the report list, the quarterly trend report, the board update, the
+annual report and the years of a strategic plan side by side, each as a page and as a
+PDF (the home page is in home.py). Everyone signed in with a role reads them; editors
+write and publish board updates; the board reads published ones only."""
 
 import functools
 import hashlib
@@ -20,14 +20,15 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import conditional_page, require_http_methods, require_POST, require_safe
 
 from civicplan.permissions import can_read, is_editor, require
-from priorities.models import AnnualPlan, Quarter
+from priorities.models import AnnualPlan, Quarter, StrategicPlan
 
 from . import documents, services
 from .builders import build_annual_report, build_quarterly_report
-from .exports import quarterly_databook
-from .forms import BoardUpdateForm
-from .models import BoardUpdate
+from .exports import quarterly_databook, quarterly_workbook
+from .forms import AnnualReviewForm, BoardUpdateForm
+from .models import AnnualReview, BoardUpdate
 from .pdf import render_pdf
+from .years import build_years_report
 
 
 def report_view(view):
@@ -80,7 +81,8 @@ def report_list(request):
     if not is_editor(request.user):
         updates = updates.filter(state=BoardUpdate.State.PUBLISHED)
     plans = (
-        AnnualPlan.objects.select_related("strategic_plan")
+        AnnualPlan.objects.select_related("strategic_plan", "annual_review")
+        .defer("annual_review__html", "annual_review__pdf")
         .prefetch_related(
             Prefetch("quarters", queryset=Quarter.objects.select_related("round").order_by("number")),
             Prefetch("board_updates", queryset=updates.order_by("quarter__number"), to_attr="visible_board_updates"),
@@ -90,6 +92,8 @@ def report_list(request):
     for plan in plans:
         by_quarter = {update.quarter_id: update for update in plan.visible_board_updates}
         plan.report_rows = [(quarter, by_quarter.get(quarter.pk)) for quarter in plan.quarters.all()]
+        review = getattr(plan, "annual_review", None)  # read with the plan; None when there is none
+        plan.published_review = review if review is not None and review.published else None
     return render(
         request,
         "reporting/report_list.html",
@@ -142,7 +146,7 @@ def quarterly_report_xlsx(request, slug: str, quarter: int):
     if not_modified is not None:
         return not_modified
     response = _download(
-        book.export("xlsx"),
+        quarterly_workbook(report, book),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         _filename(plan, f"q{quarter}", "xlsx"),
     )
@@ -150,12 +154,46 @@ def quarterly_report_xlsx(request, slug: str, quarter: int):
     return response
 
 
-@require_safe
+def _annual_review(plan: AnnualPlan) -> AnnualReview | None:
+    return AnnualReview.objects.select_related("published_by", "author").filter(annual_plan=plan).first()
+
+
+def _lessons_for(request, review: AnnualReview | None) -> AnnualReview | None:
+    """The lessons learned this reader sees in the live report: editors read the draft."""
+    return review if review is not None and (review.published or is_editor(request.user)) else None
+
+
+@require_http_methods(["GET", "POST"])
 @report_view
 def annual_report(request, slug: str):
+    """Published: the HTML as it was published, byte for byte. Until then: the report as it
+    reads now; editors read the draft lessons learned in it, and write them above it (POST
+    saves the draft)."""
     plan = _plan(slug)
+    review = _annual_review(plan)
+    editor = is_editor(request.user)
+    if request.method == "POST":
+        require(editor)
+    if review is not None and review.published:
+        if request.method == "POST":  # a form left open while someone published the report
+            messages.error(request, " ".join(services.AlreadyPublished(review).messages))
+            return redirect("reporting:list")
+        return _stored(request, review, review.html.encode(), "text/html; charset=utf-8", review.html_sha256)
+    form = AnnualReviewForm(request.POST or None, instance=review) if editor else None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.annual_review_save(user=request.user, plan=plan, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Lessons learned saved as a draft."))
+                return redirect("reporting:annual", slug=plan.slug)
+        status = 400
+    context = documents.annual_context(build_annual_report(plan), _lessons_for(request, review))
     return render(
-        request, "reporting/annual.html", documents.annual_context(build_annual_report(plan)) | {"plan": plan}
+        request, "reporting/annual.html", context | {"plan": plan, "review": review, "form": form}, status=status
     )
 
 
@@ -164,12 +202,47 @@ def annual_report(request, slug: str):
 @report_file
 def annual_report_pdf(request, slug: str):
     plan = _plan(slug)
-    annual = build_annual_report(plan)
-    title = _("%(plan)s: annual report") % {"plan": annual.year.plan_title}
-    html = documents.document(
-        "reporting/_annual_body.html", documents.annual_context(annual), title=title, running_title=title
-    )
+    review = _annual_review(plan)
+    if review is not None and review.published:
+        response = _stored(request, review, bytes(review.pdf), "application/pdf", review.pdf_sha256)
+        response["Content-Disposition"] = f'attachment; filename="civicplan-{plan.slug}-annual.pdf"'
+        return response
+    html = services.annual_report_document(plan, _lessons_for(request, review))
     return _download(render_pdf(html), "application/pdf", _filename(plan, "annual", "pdf"))
+
+
+@require_POST
+@report_view
+def annual_report_publish(request, slug: str):
+    require(is_editor(request.user))
+    plan = _plan(slug)
+    review = get_object_or_404(AnnualReview, annual_plan=plan)
+    try:
+        services.annual_review_publish(user=request.user, review=review, plan=plan)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Published. Everyone now reads this annual report exactly as it is."))
+    return redirect("reporting:list")
+
+
+@require_safe
+@report_view
+def years_report(request, slug: str):
+    """The annual plans of a strategic plan side by side (reporting/years.py)."""
+    strategic = get_object_or_404(StrategicPlan, slug=slug)
+    return render(request, "reporting/years.html", {"years_report": build_years_report(strategic)})
+
+
+@require_safe
+@report_view
+@report_file
+def years_report_pdf(request, slug: str):
+    strategic = get_object_or_404(StrategicPlan, slug=slug)
+    title = _("%(plan)s: year over year") % {"plan": strategic.title}
+    context = {"years_report": build_years_report(strategic)}
+    html = documents.document("reporting/_years_body.html", context, title=title, running_title=title)
+    return _download(render_pdf(html), "application/pdf", _filename(strategic, "years", "pdf"))
 
 
 def _board_update(request, plan: AnnualPlan, quarter: int) -> BoardUpdate | None:

@@ -80,6 +80,7 @@ def recreate_roles() -> None:
 
     importlib.import_module("initiatives.migrations.0003_roles").create_groups(apps, None)
     importlib.import_module("reporting.migrations.0002_board_update_permissions").grant(apps, None)
+    importlib.import_module("reporting.migrations.0004_annual_review_permissions").grant(apps, None)
     importlib.import_module("initiatives.migrations.0008_roles_for_organisational_tracking").grant(apps, None)
 
 

@@ -32,7 +32,7 @@ from initiatives.models import Indicator, Initiative, OrganisationalUpdate, Stat
 from initiatives.rounds import round_change_due_date
 from priorities import services as plan_services
 from priorities.models import AnnualPlan, Event, Quarter, ReportingRound
-from reporting.services import board_update_publish, board_update_save
+from reporting.services import annual_review_save, board_update_publish, board_update_save
 
 # As `make backup` and `make restore` run: each command in its own transaction, committed.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -83,6 +83,7 @@ def full_database(demo_progress, client):
         update=board_update_save(user=editor, quarter=quarter, message="Très bonne année", highlights="Une\nDeux"),
         plan=plan,
     )
+    annual_review_save(user=editor, plan=plan, lessons="Ce que l'année nous a appris.")  # a draft: no PDF to make
     plan_services.calendar_token_reset(user=users["board"])
     users["staff"].user_permissions.add(Permission.objects.get(codename="view_event"))
     LogEntry.objects.log_actions(
@@ -261,6 +262,14 @@ def _edited_board_update(path, good):
     path.write_bytes(gzip.compress(json.dumps(rows).encode()))
 
 
+def _edited_annual_report(path, good):
+    """A published annual report whose HTML is not the one its SHA-256 was made from."""
+    rows = _rows(good)
+    review = next(r for r in rows if r["model"] == "reporting.annualreview")
+    review["fields"] |= {"state": "published", "html": "<p>Modifié</p>", "html_sha256": "0" * 64}
+    path.write_bytes(gzip.compress(json.dumps(rows).encode()))
+
+
 def _with_a_session(path, good):
     rows = _rows(good)
     rows.append(
@@ -300,6 +309,7 @@ BAD_FILES = {
     "backup.csv": (lambda path, good: path.write_text("model\n"), "a backup's name ends in .json.gz"),
     "missing.json.gz": (lambda path, good: None, "there is no such file"),
     "edited.json.gz": (_edited_board_update, "the HTML of the published board update .* is not what was published"),
+    "annual.json.gz": (_edited_annual_report, "the HTML of the published annual report .* is not what was published"),
     "session.json.gz": (_with_a_session, "sessions.session, which a restore never brings back"),
     "flipped.json.gz": (_flipped_byte, "damaged or not a backup"),
     "bomb.json.gz": (_bomb, "more than 1 MB of data once uncompressed"),

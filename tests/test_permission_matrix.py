@@ -13,16 +13,19 @@ the one with the fewest ``{*}`` is its line, so an exception to an admin rule is
 its own; two lines tying for a URL is an error. ``key#variant`` asks the same URL again
 over other data (``#pub``: the board update is published, ``#draft``, ``#none``).
 
-``args`` fills the URL, comma-separated (``-``: none): ``plan`` the plan "2022-23"; a
-number as is; ``init`` initiative 1.1 (led by ``staff``), or 2.1 (led by ``staff2``) for
-staff_other; ``upd`` a status update of that initiative; ``org`` the area of the
-organisational priority ``staff`` leads (of one ``staff2`` leads for staff_other),
-``oupd`` an update of it; ``event`` an event's slug; ``obj`` the first record of the admin
-line's model; ``pub``/``draft`` the published (Q1) and the draft (Q2) board update;
-``hist``/``hist1`` the last/first history record of the record before it; ``app`` an admin
-app label; ``ctype`` the initiative content type; ``uid,token`` a valid password reset
-link (of ``staff2``); ``nope`` a path nothing answers; ``?ac`` the query of an admin
-autocomplete.
+``args`` fills the URL, comma-separated (``-``: none): ``plan`` the plan "2022-23";
+``strat`` its strategic plan "2022-2027"; a number as is; ``init`` initiative 1.1 (led by
+``staff``), or 2.1 (led by ``staff2``) for staff_other; ``upd`` a status update of that
+initiative; ``org`` the area of the organisational priority ``staff`` leads (of one
+``staff2`` leads for staff_other), ``oupd`` an update of it; ``event`` an event's slug;
+``obj`` the first record of the admin line's model; ``pub``/``draft`` the published (Q1)
+and the draft (Q2) board update; ``hist``/``hist1`` the last/first history record of the
+record before it; ``app`` an admin app label; ``ctype`` the initiative content type;
+``uid,token`` a valid password reset link (of ``staff2``); ``nope`` a path nothing
+answers; ``?ac`` the query of an admin autocomplete. The plan's annual report has draft
+lessons learned; ``annpub``/``annnone`` give the plan "2022-23" with its annual report
+published (stored stand-ins) / with no lessons written, ``apub`` the published annual
+report itself (an admin record).
 
 Roles: anonymous; staff_own and staff_other are ``staff`` (on an initiative they lead, on
 one of ``staff2``'s where they are not in the team); editor; board; admin (the superuser).
@@ -56,6 +59,7 @@ from django.forms import BaseForm, BaseFormSet
 from django.template import Context
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -63,7 +67,8 @@ from initiatives.models import Initiative, Membership, OrganisationalLead, Organ
 from initiatives.services import quarter_lock
 from priorities.models import AnnualPlan, CalendarToken, Event
 from priorities.services import calendar_token_reset
-from reporting.services import board_update_publish, board_update_save
+from reporting.models import AnnualReview
+from reporting.services import annual_review_save, board_update_publish, board_update_save
 
 PLAN = "2022-23"
 ROLES = ["anonymous", "staff_own", "staff_other", "editor", "board", "admin"]
@@ -108,6 +113,7 @@ priorities:event_edit                           plan,event login     403       =
 priorities:event_delete                         plan,event login     403       =         ok/redir  403       ok/redir
 initiatives:lock                                plan,3     login     405/403   =         405/redir 405/403   405/redir
 initiatives:round                               plan,3     login     ok/403    =         ok/redir  ok/403    ok/redir
+initiatives:rollover                            plan       login     403       =         ok/form   403       ok/form
 initiatives:detail                              init       login     ok        ok        ok        ok        ok
 initiatives:edit                                init       login     403       403       ok/form   403       ok/form
 initiatives:update                              init,3     login     ok/form   403       ok/form   403       ok/form
@@ -119,6 +125,8 @@ reporting:list                                  -          login     ok/405    =
 reporting:quarterly                             plan,2     login     ok/405    =         ok/405    ok/405    ok/405
 reporting:quarterly-pdf                         plan,2     login     ok/405    =         ok/405    ok/405    ok/405
 reporting:quarterly-xlsx                        plan,2     login     ok/405    =         ok/405    ok/405    ok/405
+reporting:years                                 strat      login     ok/405    =         ok/405    ok/405    ok/405
+reporting:years-pdf                             strat      login     ok/405    =         ok/405    ok/405    ok/405
 reporting:board                                 plan,2     login     404       =         ok/form   404       ok/form
 reporting:board#pub                             plan,1     login     ok/404    =         ok/404    ok/404    ok/404
 reporting:board#none                            plan,3     login     404       =         ok/form   404       ok/form
@@ -128,8 +136,13 @@ reporting:board-pdf#none                        plan,3     login     404/405   =
 reporting:board-publish                         plan,2     login     405/403   =         405/redir 405/403   405/redir
 reporting:board-publish#pub                     plan,1     login     405/403   =         405/redir 405/403   405/redir
 reporting:board-publish#none                    plan,3     login     405/403   =         405/404   405/403   405/404
-reporting:annual                                plan       login     ok/405    =         ok/405    ok/405    ok/405
+reporting:annual                                plan       login     ok/403    =         ok/form   ok/403    ok/form
+reporting:annual#pub                            annpub     login     ok/403    =         ok/redir  ok/403    ok/redir
 reporting:annual-pdf                            plan       login     ok/405    =         ok/405    ok/405    ok/405
+reporting:annual-pdf#pub                        annpub     login     ok/405    =         ok/405    ok/405    ok/405
+reporting:annual-publish                        plan       login     405/403   =         405/redir 405/403   405/redir
+reporting:annual-publish#pub                    annpub     login     405/403   =         405/redir 405/403   405/redir
+reporting:annual-publish#none                   annnone    login     405/403   =         405/404   405/403   405/404
 # The admin. AdminSite's own views send a signed-out visitor to the admin's sign-in page; a
 # ModelAdmin's views are not marked login_not_required, so LoginRequiredMiddleware sends them to
 # the site's first. Signed in without is_staff (editors, staff, board): the admin's sign-in page.
@@ -173,6 +186,10 @@ admin:reporting_boardupdate_delete              draft      login     alogin    =
 admin:reporting_boardupdate_delete#pub          pub        login     alogin    =         alogin    alogin    403
 admin:reporting_boardupdate_simple_history      draft,hist login     alogin    =         alogin    alogin    ok/form
 admin:reporting_boardupdate_simple_history#pub  pub,hist1  login     alogin    =         alogin    alogin    ok/403
+admin:reporting_annualreview_add                -          login     alogin    =         alogin    alogin    403
+admin:reporting_annualreview_change#pub         apub       login     alogin    =         alogin    alogin    ok/403
+admin:reporting_annualreview_delete#pub         apub       login     alogin    =         alogin    alogin    403
+admin:reporting_annualreview_simple_history#pub apub,hist1 login     alogin    =         alogin    alogin    ok/403
 """
 # fmt: on
 
@@ -323,6 +340,7 @@ class World:
     event: str  # an event's slug
     records: dict  # admin model -> a record of it (None if there is none)
     board: dict  # "pub" / "draft" -> board update
+    annual: AnnualReview  # the plan's annual report, its lessons learned in draft
     sessions: dict  # username -> session key of a signed-in session
     reset: tuple[str, str]  # uidb64, token of a valid password reset link
 
@@ -360,6 +378,7 @@ def _build_world() -> World:
     published = board_update_save(user=editor, quarter=quarters[1], message="Chers membres du Conseil.")
     published = board_update_publish(user=editor, update=published, plan=plan)
     draft = board_update_save(user=editor, quarter=quarters[2], message="Brouillon.")
+    annual = annual_review_save(user=editor, plan=plan, lessons="Ce que l'année nous a appris.")
     quarter_lock(user=editor, quarter=quarters[4], reason="Rapport envoyé.")
     calendar_token_reset(user=users["board"])  # a subscription address, for the feed's row
     _sign_in_records(users["staff2"])
@@ -386,6 +405,7 @@ def _build_world() -> World:
         event=Event.objects.filter(annual_plan=plan).order_by("pk").first().slug,
         records=records,
         board={"pub": published, "draft": draft},
+        annual=annual,
         sessions=sessions,
         reset=(urlsafe_base64_encode(force_bytes(reset_user.pk)), default_token_generator.make_token(reset_user)),
     )
@@ -419,6 +439,28 @@ def _history_id(record, first: bool = False) -> int:
     return versions.values_list("history_id", flat=True).first()
 
 
+def _annual_published(world: World) -> AnnualReview:
+    """The world's annual report, published in this case only (rolled back after it), with
+    stand-ins for its stored files: who may do what does not depend on their bytes."""
+    AnnualReview.objects.filter(pk=world.annual.pk).update(
+        state=AnnualReview.State.PUBLISHED,
+        published_at=timezone.now(),
+        published_by=world.users["editor"],
+        language="en",
+        fingerprint="f" * 64,
+        html="<p>Rapport annuel publié</p>",
+        html_sha256="a" * 64,
+        pdf=b"%PDF-1.7 rapport annuel",
+        pdf_sha256="b" * 64,
+    )
+    return world.annual
+
+
+def _no_annual_review(world: World) -> str:
+    AnnualReview.objects.filter(pk=world.annual.pk).delete()
+    return PLAN
+
+
 def _url(world: World, url_key: str, row: Row, role: str) -> str:
     initiative = world.other if role == "staff_other" else world.own
     own_or_other = "other" if role == "staff_other" else "own"
@@ -431,6 +473,7 @@ def _url(world: World, url_key: str, row: Row, role: str) -> str:
 
     values = {
         "plan": lambda: PLAN,
+        "strat": lambda: "2022-2027",
         "init": lambda: initiative.pk,
         "upd": lambda: world.updates[initiative.pk],
         "org": lambda: world.organisational[own_or_other][0],
@@ -439,6 +482,9 @@ def _url(world: World, url_key: str, row: Row, role: str) -> str:
         "obj": lambda: admin_record(_admin_record(world, url_key)),
         "pub": lambda: admin_record(world.board["pub"]),
         "draft": lambda: admin_record(world.board["draft"]),
+        "annpub": lambda: _annual_published(world).annual_plan.slug,
+        "annnone": lambda: _no_annual_review(world),
+        "apub": lambda: admin_record(_annual_published(world)),
         "hist": lambda: _history_id(record),
         "hist1": lambda: _history_id(record, first=True),
         "app": lambda: "initiatives",

@@ -33,7 +33,9 @@ class Indicator(models.Model):
     name = models.CharField(_("name"), max_length=TITLE_MAX)
     unit = models.CharField(_("unit"), max_length=50, blank=True)
     baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2)
-    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
+    # Empty until an editor sets it: a plan rolled over into its next year starts so (the
+    # last value as the new baseline, the target to set), and the pages flag it meanwhile.
+    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2, null=True, blank=True)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.INCREASE)
     description = models.TextField(_("how it is measured"), blank=True)
 
@@ -55,7 +57,8 @@ class Indicator(models.Model):
             models.CheckConstraint(
                 condition=models.Q(direction__in=["increase", "decrease"]), name="indicator_direction_valid"
             ),
-            # A target equal to the baseline leaves nothing to measure progress by.
+            # A target equal to the baseline leaves nothing to measure progress by (an empty
+            # target passes: SQL's NULL is not false).
             models.CheckConstraint(
                 condition=~models.Q(target=models.F("baseline")), name="indicator_target_differs_from_baseline"
             ),
@@ -77,6 +80,32 @@ class Indicator(models.Model):
     @property
     def code(self) -> str:
         return f"{self.expected_result.code}.{self.number}"
+
+    @property
+    def target_to_set(self) -> bool:
+        """No target yet: progress cannot be measured until an editor sets one."""
+        return self.target is None
+
+    @property
+    def cannot_be_negative(self) -> bool:
+        """A count or a share whose baseline and target are not negative cannot be. A target
+        not set yet (a plan rolled over) does not lift the rule: the baseline, last year's
+        value, says what kind of number it is."""
+        return self.baseline >= 0 and (self.target is None or self.target >= 0)
+
+    def negative_refused(self) -> str:
+        """What a negative value of an indicator that :attr:`cannot_be_negative` is told."""
+        if self.target is None:
+            message = _(
+                "%(indicator)s cannot be negative (its baseline is not, and its target is not set yet): "
+                "enter a value greater than or equal to 0."
+            )
+        else:
+            message = _(
+                "%(indicator)s cannot be negative (its baseline and target are not): "
+                "enter a value greater than or equal to 0."
+            )
+        return message % {"indicator": f"{self.code} {self.name}"}
 
     def clean(self):
         if self.baseline is not None and self.target is not None and self.baseline == self.target:
@@ -129,19 +158,9 @@ class IndicatorValue(QuarterlyRecord):
         if self.indicator_id and self.quarter_id:
             if self.indicator.expected_result.priority.annual_plan_id != self.quarter.annual_plan_id:
                 raise ValidationError({"quarter": _("The quarter belongs to another annual plan.")})
-        if self.indicator_id and self.value is not None and self.value < 0:
-            indicator = self.indicator
-            if indicator.baseline >= 0 and indicator.target >= 0:
-                # Same rule and words as the quarterly form (initiatives/forms.py, not_negative).
-                raise ValidationError(
-                    {
-                        "value": _(
-                            "%(indicator)s cannot be negative (its baseline and target are not): "
-                            "enter a value greater than or equal to 0."
-                        )
-                        % {"indicator": f"{indicator.code} {indicator.name}"}
-                    }
-                )
+        if self.indicator_id and self.value is not None and self.value < 0 and self.indicator.cannot_be_negative:
+            # Same rule and words as the quarterly form (initiatives/forms.py, not_negative).
+            raise ValidationError({"value": self.indicator.negative_refused()})
 
 
 class LearningReflection(QuarterlyRecord):

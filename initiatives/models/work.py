@@ -28,6 +28,16 @@ class Initiative(models.Model):
     expected_results = models.ManyToManyField(
         ExpectedResult, blank=True, related_name="initiatives", verbose_name=_("expected results it serves")
     )
+    # The same work in the year before, when the plan was rolled over into this year (an
+    # initiative not completed is carried into the next year's plan).
+    previous = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_year",
+        verbose_name=_("the same initiative the year before"),
+    )
     # Who runs it lives in Membership, not here: the plan's text is reloaded from
     # fixtures and spreadsheets, and that must not forget who leads what.
 

@@ -102,6 +102,11 @@ def test_update_form_with_errors(page, live_server, demo_progress):
     page.locator("button[name=submit]").click()
     expect(page.locator("#id_risks_error")).to_be_visible()
     expect(page.locator("#id_narrative_error")).to_be_visible()
+    # The errors are announced and focused (a keyboard user is not sent back to the top).
+    summary = page.locator(".error-summary[role=alert]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Nothing was saved")
+    expect(summary.get_by_role("link", name="Risks")).to_have_attribute("href", "#id_risks")
     assert_accessible(page, "the Q3 update form of 4.1 with its errors")
 
 
@@ -112,10 +117,14 @@ def test_update_form_with_errors(page, live_server, demo_progress):
         ("editor", f"{PLAN}/organisation/people/", "fr"),
         ("staff", f"{PLAN}/organisation/systems/q3/", "en"),
         ("staff", f"{PLAN}/organisation/systems/q3/", "fr"),
+        ("editor", f"{PLAN}/rollover/", "en"),
+        ("editor", f"{PLAN}/rollover/", "fr"),
+        ("board", "/reports/2022-2027/years/", "en"),
+        ("board", "/reports/2022-2027/years/", "fr"),
     ],
-    ids=["page-en", "page-fr", "form-en", "form-fr"],
+    ids=["page-en", "page-fr", "form-en", "form-fr", "rollover-en", "rollover-fr", "years-en", "years-fr"],
 )
-def test_organisational_pages(new_page, live_server, demo_progress, username, path, language):
+def test_pages_of_the_organisation_and_the_years(new_page, live_server, demo_progress, username, path, language):
     page = new_page(language=language)
     login(page, live_server, username)
     page.goto(path)
@@ -174,3 +183,20 @@ def test_event_form_after_a_concurrent_change(page, live_server, demo_progress):
     expect(page.locator("main [role=alert]")).to_contain_text("FPHN 2022")
     expect(page.locator("textarea[name=description]")).to_have_value("Ma description.")
     assert_accessible(page, "the event form after a concurrent change")
+
+
+def test_annual_report_with_the_lessons_form(page, live_server, demo_progress):
+    """The annual report as an editor reads it: the form for the lessons learned above it,
+    empty, then refused with its error, then the draft shown in the report."""
+    login(page, live_server, "editor")
+    page.goto("/reports/2022-23/annual/")
+    assert_accessible(page, "the annual report with the lessons form")
+    lessons = page.locator("textarea[name=lessons]")
+    lessons.fill("Ce que <b>l'année</b> nous a appris.")
+    page.get_by_role("button", name="Start the draft").click()
+    expect(page.locator("#id_lessons_error")).to_be_visible()
+    assert_accessible(page, "the lessons form with its error")
+    lessons.fill("Ce que l'année nous a appris.")
+    page.get_by_role("button", name="Start the draft").click()
+    expect(page.locator("#lessons")).to_contain_text("Ce que l'année nous a appris.")
+    assert_accessible(page, "the annual report with draft lessons and the publish button")

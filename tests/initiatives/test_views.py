@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from initiatives.models import Initiative, ReviewState, Status, StatusUpdate
+from initiatives.models import Indicator, Initiative, ReviewState, Status, StatusUpdate
 from priorities.models import Quarter
 from tests.factories import (
     grow,
@@ -296,3 +296,113 @@ def test_the_board_reads_approved_updates_only(client, users):
     as_user(client, users, "editor")
     assert draft.narrative in client.get(page_url).content.decode()
     assert latest_in_api(client) == 3
+
+
+# --- Indicators whose target is not set yet (a plan rolled over leaves them so) -----------
+
+
+def unset_targets(*codes: str) -> None:
+    for code in codes:
+        priority, result, number = (int(n) for n in code.split("."))
+        Indicator.objects.filter(
+            pk=Indicator.objects.get_by_natural_key("2022-23", priority, result, number).pk
+        ).update(target=None)
+
+
+def indicator_row(page: str, code: str) -> str:
+    """The row of indicator ``code`` in the indicators table of a priority or initiative page."""
+    match = re.search(rf'<tr[^>]*><th scope="row">{re.escape(code)} .*?</tr>', page, re.S)
+    assert match, code
+    return match.group(0)
+
+
+def test_the_priority_and_initiative_pages_flag_an_indicator_without_a_target(client, users):
+    unset_targets("1.1.1")
+    as_user(client, users, "staff")
+    for url in (
+        reverse("initiatives:priority", args=["2022-23", 1]),
+        reverse("initiatives:detail", args=[initiative("1.1").pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert '<td><span class="to-set">Target to set</span></td>' in indicator_row(page, "1.1.1"), url
+        # Its values are still shown; the other indicators keep their targets.
+        assert "<td>15.00</td><td>19.00</td><td>24.00</td>" in indicator_row(page, "1.1.1"), url
+        assert "Target to set" not in indicator_row(page, "1.2.1") and "<td>200.00</td>" in indicator_row(page, "1.2.1")
+
+
+def test_the_quarterly_form_takes_a_value_for_an_indicator_without_a_target(client, users):
+    unset_targets("1.1.1")
+    indicator = Indicator.objects.get_by_natural_key("2022-23", 1, 1, 1)
+    as_user(client, users, "staff")
+    url = update_url("1.1", 4)
+    page = client.get(url)
+    field = page.context["form"].fields[f"indicator_{indicator.pk}"]
+    assert field.help_text == "Baseline 12.00 initiatives; target to set. Leave empty if not measured."
+    assert "target to set" in page.content.decode()
+
+    # A count stays a count: its baseline is not negative, so neither is its value.
+    data = TestQuarterlyForm().form_data(client, url, status=Status.ON_TRACK, narrative="Mesuré.")
+    response = client.post(url, {**data, f"indicator_{indicator.pk}": "-3"})
+    assert response.status_code == 400
+    assert "cannot be negative (its baseline is not, and its target is not set yet)" in response.content.decode()
+    assert not indicator.values.filter(quarter__number=4).exists()
+
+    response = client.post(url, {**data, f"indicator_{indicator.pk}": "21"})
+    assert response.status_code == 302
+    assert indicator.values.get(quarter__number=4).value == 21
+    assert StatusUpdate.objects.get(initiative=initiative("1.1"), quarter__number=4).narrative == "Mesuré."
+
+
+TARGETS_NOTICE = re.compile(r'<p class="to-set-notice" id="targets-to-set">(.*?)</p>', re.S)
+
+
+def plan_notice(client) -> str | None:
+    match = TARGETS_NOTICE.search(client.get(reverse("initiatives:plan", args=["2022-23"])).content.decode())
+    return " ".join(match.group(1).split()) if match else None
+
+
+def test_the_plan_page_tells_editors_how_many_indicators_have_no_target(client, users):
+    as_user(client, users, "editor")
+    assert plan_notice(client) is None  # every indicator of the demo has its target
+
+    unset_targets("1.1.1", "1.2.2", "3.2.2")
+    notice = plan_notice(client)
+    assert notice.startswith("3 indicators have no target yet. Set them on the pages of their priorities:")
+    links = re.findall(r'<a href="([^"]+)" lang="fr">([^<]+)</a> \((\d+)\)', notice)
+    priority_url = reverse("initiatives:priority", args=["2022-23", 1])
+    assert [(href, title[:3], count) for href, title, count in links] == [
+        (f"{priority_url}#results-heading", "1. ", "2"),
+        (f"{reverse('initiatives:priority', args=['2022-23', 3])}#results-heading", "3. ", "1"),
+    ]
+    # The filters narrow the initiatives, not the notice.
+    page = client.get(reverse("initiatives:plan", args=["2022-23"]), {"priority": "2"}).content.decode()
+    assert "3 indicators have no target yet" in page
+
+    for username in ("staff", "board"):
+        as_user(client, users, username)
+        assert plan_notice(client) is None, username
+
+    as_user(client, users, "editor")
+    Indicator.objects.exclude(pk=Indicator.objects.get_by_natural_key("2022-23", 3, 2, 2).pk).filter(
+        target=None
+    ).update(target=99)
+    assert plan_notice(client).startswith("1 indicator has no target yet. Set it on the page of its priority:")
+
+
+@pytest.mark.parametrize("username", ["staff", "editor"])
+def test_indicators_without_a_target_add_no_query(client, users, django_assert_num_queries, username):
+    """The plan, priority and initiative pages with targets to set, at two sizes: the
+    editors' notice is counted by the plan page's query of the priorities, no query more."""
+    unset_targets("1.1.1", "3.2.2")
+    as_user(client, users, username)
+    for page in ("plan", "priority", "initiative"):
+        with django_assert_num_queries(EXPECTED_QUERIES[page]):
+            assert client.get(PAGES[page]()).status_code == 200
+    grow(users)
+    Indicator.objects.filter(number=90).update(target=None)  # grow()'s own, one per priority
+    for page in ("plan", "priority", "initiative"):
+        with django_assert_num_queries(EXPECTED_QUERIES[page]):
+            response = client.get(PAGES[page]())
+        assert response.status_code == 200
+        if page == "plan" and username == "editor":
+            assert "7 indicators have no target yet" in response.content.decode()

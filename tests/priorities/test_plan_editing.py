@@ -499,11 +499,10 @@ def test_the_editor_edits_an_indicator(client, plan):
     [
         ({"target": "12"}, "target", "The target must differ from the baseline."),
         ({"baseline": "douze"}, "baseline", "Enter a number."),
-        ({"target": ""}, "target", "This field is required."),
         ({"name": ""}, "name", "This field is required."),
         ({"direction": "sideways"}, "direction", "Select a valid choice."),
     ],
-    ids=["target-is-baseline", "baseline-not-a-number", "no-target", "no-name", "bad-direction"],
+    ids=["target-is-baseline", "baseline-not-a-number", "no-name", "bad-direction"],
 )
 def test_one_bad_indicator_field_saves_nothing(client, plan, changes, field, message):
     client = signed_in(client, "editor")
@@ -519,6 +518,45 @@ def test_one_bad_indicator_field_saves_nothing(client, plan, changes, field, mes
         assert 'value="Un autre nom"' in field_block(response, "name")
     assert snapshot() == before
     assert history_count() == history_before
+
+
+def test_an_indicator_saved_without_a_target_is_flagged_until_one_is_given(client, plan):
+    """An empty target is allowed (a plan rolled over starts so): the form says what it
+    means, the priority page flags it, and a target given later clears the flag; a target
+    equal to the baseline is still refused."""
+    client = signed_in(client, "editor")
+    edit_url = url("indicator_edit", 1, 1, 1)
+    assert "flagged “target to set”" in field_block(client.get(edit_url), "target")
+    assert indicator(1, 1, 1).baseline == 12
+
+    response = client.post(edit_url, form_as_shown(client, edit_url, target=""))
+    assert response.status_code == 302
+    saved = indicator(1, 1, 1)
+    assert (saved.target, saved.target_to_set) == (None, True)
+    assert saved.history.first().target is None
+    row = re.search(r'<tr id="indicator-1-1">.*?</tr>', client.get(PRIORITY_PAGE).content.decode(), re.DOTALL)
+    assert '<span class="to-set">Target to set</span>' in row.group(0)
+
+    before = snapshot()
+    response = client.post(edit_url, form_as_shown(client, edit_url, target="12"))
+    assert response.status_code == 400
+    assert "The target must differ from the baseline." in field_block(response, "target")
+    assert snapshot() == before
+
+    assert client.post(edit_url, form_as_shown(client, edit_url, target="40")).status_code == 302
+    assert indicator(1, 1, 1).target == 40
+    row = re.search(r'<tr id="indicator-1-1">.*?</tr>', client.get(PRIORITY_PAGE).content.decode(), re.DOTALL)
+    assert "Target to set" not in row.group(0) and "<td>40.00</td>" in row.group(0)
+
+
+def test_a_new_indicator_may_wait_for_its_target(client, plan):
+    client = signed_in(client, "editor")
+    response = client.post(
+        url("indicator_create", 1, 2),
+        {"name": "Rapports", "unit": "", "baseline": "10", "target": "", "direction": "increase"},
+    )
+    assert response.status_code == 302
+    assert indicator(1, 2, 3).target is None
 
 
 def test_the_indicator_form_reads_numbers_in_french(client, plan):

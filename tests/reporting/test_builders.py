@@ -371,6 +371,23 @@ def test_an_indicator_with_no_value_has_no_progress(plan, result):
     assert row_.reached is False
 
 
+def test_an_indicator_without_a_target_is_measured_but_has_no_progress(plan, result):
+    """A plan rolled over leaves the targets to set: the values are kept, no progress is
+    computed, and the board is not told it crossed a target it does not have."""
+    ind = IndicatorFactory(expected_result=result, number=1, baseline=Decimal("10"), target=None)
+    measure(ind, 1, "12")
+    measure(ind, 2, "40")
+
+    report = report_for(plan, 2)
+    row_ = indicator(report, "1.1.1")
+
+    assert (row_.target, row_.target_to_set) == (None, True)
+    assert row_.latest == (2, Decimal("40"))
+    assert [row_.progress_at(q) for q in (1, 2)] == [None, None]
+    assert (row_.progress, row_.progress_percent, row_.reached) == (None, None, False)
+    assert changes_since(report, 1).targets_crossed == ()
+
+
 def test_value_at_takes_the_latest_value_in_or_before_the_quarter(plan, result):
     ind = make_indicator(result, 1, "10", "20")
     measure(ind, 1, "12")

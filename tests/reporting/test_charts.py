@@ -219,6 +219,17 @@ def test_indicator_progress_without_any_value_still_draws():
     assert chart.description == "Indicators. 1.2.1 Survey answers: no value yet."
 
 
+def test_an_indicator_without_a_target_has_no_bar_and_is_said_to_wait_for_one():
+    to_set = IndicatorRow("1.1.3", "Partners", "", "increase", Decimal("5"), None, ((1, Decimal("8")),))
+    chart = charts.indicator_progress((MEMBERS, to_set), 2, title="Indicators")
+    drawn = texts(chart.svg)
+    assert "1.1.2 Members (320%)" in drawn
+    assert not [t for t in drawn if "Partners" in t]
+    assert chart.description.endswith(" 1.1.3 Partners: target to set, so no progress is measured yet.")
+    # With no target set at all, there is nothing to draw: no chart (the table flags each).
+    assert charts.indicator_progress((to_set,), 2, title="Indicators") is None
+
+
 def test_indicator_progress_of_nothing_is_none():
     assert charts.indicator_progress((), 1, title="Indicators") is None
 

@@ -19,7 +19,15 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.generic import StreamObject
 
-from initiatives.models import Initiative, LearningReflection, OrganisationalUpdate, ReviewState, Status, StatusUpdate
+from initiatives.models import (
+    Indicator,
+    Initiative,
+    LearningReflection,
+    OrganisationalUpdate,
+    ReviewState,
+    Status,
+    StatusUpdate,
+)
 from priorities.models import AnnualPlan, Event, OrganisationalPriority, Quarter, StrategicPriority
 from reporting import services
 from reporting.models import BoardUpdate
@@ -380,6 +388,82 @@ def test_quarterly_workbook_neutralises_formulas(login):
             for cell in line:
                 assert cell.data_type != "f", cell.coordinate
                 assert not (isinstance(cell.value, str) and cell.value.startswith(("=", "+", "@"))), cell.coordinate
+
+
+# --- 3b. Indicators whose target is not set yet -------------------------------------------
+
+# Both measured in Q1-Q3: 1.1.1 (baseline 12, target 30 in the demo) and 3.2.2.
+NO_TARGET = ("1.1.1", "3.2.2")
+
+
+def unset_targets(*codes: str) -> None:
+    """Empty the targets of the indicators ``codes``, as a plan rolled over leaves them."""
+    for code in codes:
+        priority, result, number = (int(n) for n in code.split("."))
+        indicator = Indicator.objects.get_by_natural_key(PLAN, priority, result, number)
+        assert indicator.values.filter(quarter__number__lte=2).exists(), code
+        Indicator.objects.filter(pk=indicator.pk).update(target=None)
+
+
+def indicator_row(html: str, code: str) -> str:
+    """The report's table row of indicator ``code``."""
+    match = re.search(rf'<tr>\s*<th scope="row"><span class="code">{re.escape(code)}</span>.*?</tr>', html, re.S)
+    assert match, code
+    return match.group(0)
+
+
+def assert_flagged_without_progress(html: str) -> None:
+    for code in NO_TARGET:
+        row = indicator_row(html, code)
+        assert '<span class="to-set">Target to set</span>' in row, row
+        assert "measured once a target is set" in row
+        assert 'class="bar"' not in row and "%" not in row
+    # Another indicator of the same section keeps its target and its bar.
+    other = indicator_row(html, "1.2.1")
+    assert "Target to set" not in other and 'class="bar"' in other
+    # The progress charts leave them out and say why.
+    for code in NO_TARGET:
+        assert re.search(rf"{re.escape(code)} [^<]*: target to set, so no progress is measured yet\.", html), code
+        assert not re.search(rf"{re.escape(code)} [^<(]*\(-?\d+%\)", html), code
+
+
+def test_the_quarterly_report_flags_an_indicator_without_a_target(login):
+    unset_targets(*NO_TARGET)
+    response = login("board").get(f"{BASE}/q2/")
+    assert response.status_code == 200
+    assert_flagged_without_progress(response.content.decode())
+
+
+def test_the_quarterly_pdf_flags_an_indicator_without_a_target(login):
+    unset_targets(*NO_TARGET)
+    text = " ".join(page_texts(pdf_response(login("board").get(f"{BASE}/q2/pdf/"))))
+    assert text.count("Target to set") == 2
+    assert text.count("measured once a target is set") == 2
+    # No bar label in a progress chart for either: the chart labels read "code name (NN%)".
+    for code in NO_TARGET:
+        assert not re.search(rf"{re.escape(code)} [^()]*\(-?\d+%\)", text), code
+    assert re.search(r"1\.2\.1 [^()]*\(\d+%\)", text)  # the others keep theirs
+
+
+def test_the_annual_report_flags_an_indicator_without_a_target(login):
+    unset_targets(*NO_TARGET)
+    response = login("board").get(f"{BASE}/annual/")
+    assert response.status_code == 200
+    assert_flagged_without_progress(response.content.decode())
+
+
+def test_the_workbook_leaves_target_and_progress_empty_without_a_target(login):
+    unset_targets(*NO_TARGET)
+    rows = {
+        row["Indicator"]: row for row in rows_by_header(workbook(login("board").get(f"{BASE}/q2/xlsx/"))["Indicators"])
+    }
+    assert len(rows) == 17
+    for code in NO_TARGET:
+        row = rows[code]
+        assert (row["Target"], row["Progress towards target (%)"]) == (None, None), row
+        assert row["Quarter of value"] == "Q2" and row["Latest value"] is not None  # still measured
+    assert rows["1.2.1"]["Target"] == 200
+    assert isinstance(rows["1.2.1"]["Progress towards target (%)"], int)
 
 
 # --- 4. Hostile text, end to end ----------------------------------------------------------

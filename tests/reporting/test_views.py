@@ -147,16 +147,21 @@ def test_what_changed_is_computed_from_the_previous_board_update(client, users):
 # initiatives, leads, updates, values, indicators, results, questions, reflections,
 # events, priorities, organisational priorities and their updates: 13). The annual report
 # reads the year's events and the plan's own words (key changes, organisational
-# priorities) too (+3); the draft
-# board update reads the update and the previous published one (+3); the published one
-# reads only its row. The list reads plans, quarters and board updates. A change to these
-# numbers needs a reason in its commit.
+# priorities) too (+3), and its lessons learned (+1: its row, whether it has one or not,
+# the editor's form included); the draft
+# board update reads the update and the previous published one (+3); a published board
+# update or annual report reads only its row. The list reads plans (with their annual
+# reports), quarters and board updates. A change to these numbers needs a reason in its
+# commit.
 PAGES = {
     "list": (lambda: reverse("reporting:list"), "board", 8),
     "quarterly": (lambda: reverse("reporting:quarterly", args=["2022-23", 2]), "board", 19),
     "quarterly-pdf": (lambda: reverse("reporting:quarterly-pdf", args=["2022-23", 2]), "board", 19),
     "quarterly-xlsx": (lambda: reverse("reporting:quarterly-xlsx", args=["2022-23", 2]), "board", 19),
-    "annual": (lambda: reverse("reporting:annual", args=["2022-23"]), "board", 22),
+    "annual": (lambda: reverse("reporting:annual", args=["2022-23"]), "board", 23),
+    "annual-draft": (lambda: reverse("reporting:annual", args=["2022-23"]), "editor", 23),
+    "annual-published": (lambda: reverse("reporting:annual", args=["2022-23"]), "board", 7),
+    "annual-pdf-published": (lambda: reverse("reporting:annual-pdf", args=["2022-23"]), "board", 7),
     "board-draft": (lambda: board_url(), "editor", 22),
     "board-published": (lambda: board_url(), "board", 7),
 }
@@ -169,6 +174,10 @@ def test_queries_do_not_grow_with_the_data(client, users, django_assert_num_quer
         signed_in(client, users, "editor").post(board_url(), {"message": "Brouillon", "highlights": ""})
     if page == "board-published":
         publish(client, users)
+    if page.startswith("annual-"):
+        signed_in(client, users, "editor").post(reverse("reporting:annual", args=["2022-23"]), {"lessons": "Appris"})
+        if page.endswith("-published"):
+            assert client.post(reverse("reporting:annual-publish", args=["2022-23"])).status_code == 302
     signed_in(client, users, username)
     with django_assert_num_queries(expected):
         assert client.get(url()).status_code == 200

@@ -23,6 +23,7 @@ from initiatives.resources import (
 from priorities.models import Event, ExpectedResult
 from priorities.resources import EventResource, ExpectedResultResource
 from tests.factories import InitiativeFactory, PriorityFactory, StatusUpdateFactory
+from tests.spreadsheets import files
 
 pytestmark = pytest.mark.django_db
 
@@ -371,3 +372,30 @@ def test_unix_line_breaks_survive_the_round_trip(small_plan, fmt):
     assert report.ok, report.errors
     assert (report.new, report.updated, report.unchanged) == (0, 0, 1)
     assert natural_dump(StatusUpdate) == before
+
+
+# --- an indicator whose target is not set yet -------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_empty_target_cell_imports_as_no_target(demo_progress, fmt):
+    """A plan rolled over leaves targets to set: an empty target cell imports as no target
+    (an update and a new row alike), and such an export goes back in unchanged."""
+    headers, (update, new, *unchanged) = files.good_rows("indicators")
+    rows = [update | {"target": ""}, new | {"target": ""}, *unchanged]
+    data = files.csv_bytes(headers, rows) if fmt == "csv" else files.xlsx_bytes(headers, rows)
+    report = import_spreadsheet(IndicatorResource(), data, fmt, dry_run=False)
+    assert report.ok, report.errors
+    assert (report.new, report.updated, report.unchanged) == (1, 1, 3)
+    updated = Indicator.objects.get_by_natural_key(PLAN, 1, 1, 1)
+    added = Indicator.objects.get_by_natural_key(PLAN, 1, 1, 2)
+    assert (updated.target, added.target) == (None, None)
+    assert updated.name == "Initiatives de l'alliance nourries par nos analyses"
+    assert Indicator.objects.get_by_natural_key(PLAN, 1, 2, 1).target == 200  # not in the file's changes
+
+    before = natural_dump(Indicator)
+    again = export_bytes(IndicatorResource, fmt)
+    report = import_spreadsheet(IndicatorResource(), again, fmt, dry_run=False)
+    assert report.ok, report.errors
+    assert (report.new, report.updated) == (0, 0)
+    assert natural_dump(Indicator) == before

@@ -79,7 +79,7 @@ from priorities.models import (
     AnnualPlan,
     Event,
 )
-from reporting.models import BoardUpdate
+from reporting.models import AnnualReview, BoardUpdate
 from reporting.synthetic import Builder
 from reporting.synthetic_data import STRATEGIC_PLAN_SLUG
 
@@ -130,6 +130,7 @@ class Command(BaseCommand):
             )
         # The quarters are protected by what is recorded in them: those go first.
         BoardUpdate.objects.filter(annual_plan=plan).delete()
+        AnnualReview.objects.filter(annual_plan=plan).delete()
         StatusUpdate.objects.filter(quarter__annual_plan=plan).delete()
         IndicatorValue.objects.filter(quarter__annual_plan=plan).delete()
         LearningReflection.objects.filter(quarter__annual_plan=plan).delete()
