@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test browser libreoffice translations messages install load-plan load wrk demo-users lint format check migrations bench vendor clean serve deploy-check audit backup restore
+.PHONY: run test browser libreoffice vnu translations messages install load-plan load wrk demo-users lint format check migrations bench vendor clean serve deploy-check audit backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ demo-users: install
 ## e.g. make test PYTEST_ARGS="-m 'not browser'"
 PYTEST_ARGS ?=
 TEST_WORKERS ?= auto
-test: install browser libreoffice
+test: install browser libreoffice vnu
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## browser: install Chromium for the browser tests (tests/browser) when it is missing and root can;
@@ -67,6 +67,28 @@ libreoffice:
 	  echo "Installing LibreOffice Calc for the workbook test (apt-get install libreoffice-calc-nogui)"; \
 	  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui; } \
 	    || echo "Installing LibreOffice failed: the LibreOffice test will be skipped."; \
+	fi
+
+## vnu: fetch the Nu HTML Checker (vnu.jar, npm's vnu-jar) for the HTML test (tests/test_html_validity.py)
+## into .vnu/ (git-ignored: 30 MB) when it is missing and npm and Java are there; never fails: without it
+## that test skips (or fails, with CIVICPLAN_REQUIRE_VNU=1)
+VNU_VERSION := 26.9.27
+VNU_JAR := .vnu/vnu-jar-$(VNU_VERSION)/vnu.jar
+vnu:
+	@if [ -f $(VNU_JAR) ]; then \
+	  :; \
+	elif ! command -v java >/dev/null 2>&1; then \
+	  echo "Java is missing, which runs the Nu HTML Checker: the HTML test will be skipped."; \
+	elif ! command -v npm >/dev/null 2>&1; then \
+	  echo "npm is missing, which fetches the Nu HTML Checker: the HTML test will be skipped."; \
+	else \
+	  echo "Fetching the Nu HTML Checker for the HTML test (npm pack vnu-jar@$(VNU_VERSION))"; \
+	  rm -rf .vnu && mkdir -p .vnu/tmp; \
+	  ( cd .vnu/tmp && npm pack --silent vnu-jar@$(VNU_VERSION) >/dev/null \
+	    && tar -xzf vnu-jar-$(VNU_VERSION).tgz package/build/dist/vnu.jar ) \
+	    && mkdir -p $(dir $(VNU_JAR)) && mv .vnu/tmp/package/build/dist/vnu.jar $(VNU_JAR) \
+	    || echo "Fetching the Nu HTML Checker failed: the HTML test will be skipped."; \
+	  rm -rf .vnu/tmp; \
 	fi
 
 lint: install

@@ -159,7 +159,8 @@ def publish_board_updates(client, targets: list[Target]) -> dict[str, float]:
         if response.status_code != 302:
             raise SystemExit(f"saving the board update of {t.slug} answered {response.status_code}")
         start = time.perf_counter()
-        client.post(reverse("reporting:board-publish", args=[t.slug, QUARTER]))
+        # Published from its confirmation page, in the plan's language.
+        client.post(reverse("reporting:board-publish", args=[t.slug, QUARTER]), {"confirm": "True", "language": "fr"})
         seconds[t.label] = time.perf_counter() - start
         if not BoardUpdate.objects.filter(annual_plan__slug=t.slug, state=BoardUpdate.State.PUBLISHED).exists():
             raise SystemExit(f"the board update of {t.slug} was not published")

@@ -2,6 +2,7 @@ import decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from civicplan.forms import StructureForm
@@ -35,14 +36,15 @@ def not_negative(indicator):
 
 
 def indicator_help_text(indicator) -> str:
+    # 12.00 from a DecimalField reads as 12, with the reader's decimal separator.
     if indicator.target is None:
         return _("Baseline %(baseline)s %(unit)s; target to set. Leave empty if not measured.") % {
-            "baseline": indicator.baseline,
+            "baseline": floatformat(indicator.baseline, "-2"),
             "unit": indicator.unit,
         }
     return _("Baseline %(baseline)s, target %(target)s %(unit)s. Leave empty if not measured.") % {
-        "baseline": indicator.baseline,
-        "target": indicator.target,
+        "baseline": floatformat(indicator.baseline, "-2"),
+        "target": floatformat(indicator.target, "-2"),
         "unit": indicator.unit,
     }
 

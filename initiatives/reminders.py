@@ -141,7 +141,7 @@ def site_link(path: str) -> str:
 
 def reminders_for(*, plan: AnnualPlan, quarter: Quarter) -> Reminders:
     """Whom to remind of the quarter's updates (``quarter`` with its ``round`` selected)."""
-    found = Reminders(period=f"Q{quarter.number} {plan.slug}", round=quarter.reporting_round)
+    found = Reminders(period=f"{quarter.code} {plan.slug}", round=quarter.reporting_round)
     by_lead: dict[int, Reminder] = {}
     for item in owed(plan=plan, quarter=quarter):
         if is_written(item.update):

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from pygal.style import Style
 
 from initiatives.models import Status
+from priorities.models import quarter_code
 
 from . import svg
 from .data import STATUS_ORDER, IndicatorRow, PrioritySection, StatusCounts
@@ -118,7 +119,7 @@ def status_by_quarter(counts: tuple[StatusCounts, ...], *, title: str) -> Chart:
     chart = pygal.StackedBar(
         _config(title=title, width=700, height=320, colours=_series_colours(), y_labels=_count_ticks(counts))
     )
-    chart.x_labels = [f"Q{c.quarter}" for c in counts]
+    chart.x_labels = [quarter_code(c.quarter) for c in counts]
     for key in SERIES:
         chart.add(_series_label(key), [_count(c, key) for c in counts])
     description = " ".join(
@@ -220,7 +221,7 @@ def status_strip(counts: StatusCounts) -> Chart:
         explicit_size=True,
     )
     chart = pygal.HorizontalStackedBar(config)
-    chart.x_labels = [f"Q{counts.quarter}"]
+    chart.x_labels = [quarter_code(counts.quarter)]
     for key in SERIES:
         chart.add(_series_label(key), [_count(counts, key)])
     description = _counts_text(counts)

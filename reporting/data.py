@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Status
+from priorities.models import quarter_code
 
 # Best last: a move to the right is "better". Not started sits between trouble and
 # progress: starting is better than not starting, starting in trouble is worse.
@@ -44,7 +45,7 @@ class QuarterRef:
 
     @property
     def code(self) -> str:
-        return f"Q{self.number}"
+        return quarter_code(self.number)
 
 
 @dataclass(frozen=True)

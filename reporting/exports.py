@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from civicplan.spreadsheets import neutralise
 from civicplan.workbooks import workbook
 from initiatives.models import Status
+from priorities.models import quarter_code
 
 from .data import QuarterlyReport
 from .templatetags.reporting import status_label, trend_label
@@ -29,7 +30,7 @@ def _sheet(title: str, headers: list[str], rows: list[list]) -> tablib.Dataset:
 
 def quarterly_databook(report: QuarterlyReport) -> tablib.Databook:
     """The quarterly report's sheets (:func:`quarterly_workbook` makes the workbook)."""
-    quarters = [f"Q{q}" for q in range(1, report.quarter.number + 1)]
+    quarters = [quarter_code(q) for q in range(1, report.quarter.number + 1)]
     initiatives = _sheet(
         _("Initiatives"),
         [
@@ -88,7 +89,7 @@ def quarterly_databook(report: QuarterlyReport) -> tablib.Databook:
         _("Status counts"),
         [_("Priority"), _("Quarter"), *[Status(s).label for s in Status.values], _("No approved update")],
         [
-            [section.number, f"Q{c.quarter}", *[c.count(s) for s in Status.values], c.missing]
+            [section.number, quarter_code(c.quarter), *[c.count(s) for s in Status.values], c.missing]
             for section in report.priorities
             for c in section.counts
         ],
@@ -97,7 +98,7 @@ def quarterly_databook(report: QuarterlyReport) -> tablib.Databook:
     indicator_rows = []
     for ind in report.indicators:
         latest, progress = ind.value_at(quarter), ind.progress_at(quarter)
-        measured = [latest[1], f"Q{latest[0]}"] if latest else ["", ""]
+        measured = [latest[1], quarter_code(latest[0])] if latest else ["", ""]
         # A target not set yet leaves its cell and the progress empty: numbers only in those columns.
         percent = "" if progress is None else round(100 * progress)
         target = "" if ind.target is None else ind.target
@@ -120,7 +121,14 @@ def quarterly_databook(report: QuarterlyReport) -> tablib.Databook:
         _("Events"),
         [_("Quarter"), _("Start"), _("End"), _("Title"), _("Priority"), _("Initiative")],
         [
-            [f"Q{e.quarter}", e.start or "", e.end or "", e.title, e.priority_number or "", e.initiative_code or ""]
+            [
+                quarter_code(e.quarter),
+                e.start or "",
+                e.end or "",
+                e.title,
+                e.priority_number or "",
+                e.initiative_code or "",
+            ]
             for e in report.events + report.next_events
         ],
     )

@@ -4,6 +4,7 @@ the annual report's lessons learned), drafted then published (frozen)."""
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -48,11 +49,23 @@ def _save_draft(model: type[T], *, user, where: dict, text: dict) -> T:
     return record
 
 
-def _publish(record: T, *, user, render: Callable[[T], tuple[str, str]]) -> T:
-    """Freeze ``record``: ``render(record)``, called once it is marked published and locked,
-    gives its (fingerprint, HTML document) as it reads now; that HTML, its PDF and their
-    SHA-256 are stored and never change again. Publishing twice is refused."""
+def publication_language(language: str | None) -> str:
+    """The language a document is published in: one of settings.LANGUAGES, the site's own
+    (LANGUAGE_CODE) when none is given; never whatever the publisher's browser asked for."""
+    if language is None:
+        language = settings.LANGUAGE_CODE
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Choose the language to publish in."), code="language")
+    return language
+
+
+def _publish(record: T, *, user, language: str | None, render: Callable[[T], tuple[str, str]]) -> T:
+    """Freeze ``record`` in ``language``: ``render(record)``, called in that language once it
+    is marked published and locked, gives its (fingerprint, HTML document) as it reads now;
+    that HTML, its PDF and their SHA-256 are stored and never change again. Publishing twice
+    is refused."""
     require(is_editor(user))
+    language = publication_language(language)
     with transaction.atomic():
         record = type(record).objects.select_for_update().get(pk=record.pk)
         if record.published:
@@ -60,9 +73,10 @@ def _publish(record: T, *, user, render: Callable[[T], tuple[str, str]]) -> T:
         record.state = record.State.PUBLISHED
         record.published_at = timezone.now()
         record.published_by = user
-        record.language = translation.get_language()
-        record.fingerprint, record.html = render(record)
-        record.pdf = render_pdf(record.html)
+        record.language = language
+        with translation.override(language):
+            record.fingerprint, record.html = render(record)
+            record.pdf = render_pdf(record.html)
         record.html_sha256 = documents.sha256(record.html)
         record.pdf_sha256 = documents.sha256(record.pdf)
         record.full_clean()
@@ -121,15 +135,16 @@ def board_update_documents(update: BoardUpdate, plan: AnnualPlan) -> tuple[str, 
     return _frozen_document(update, "reporting/_board_body.html", context, title=title)
 
 
-def board_update_publish(*, user, update: BoardUpdate, plan: AnnualPlan) -> BoardUpdate:
-    """Freeze the update: store the HTML and the PDF as delivered, with their SHA-256."""
+def board_update_publish(*, user, update: BoardUpdate, plan: AnnualPlan, language: str | None = None) -> BoardUpdate:
+    """Freeze the update in ``language`` (the site's by default): store the HTML and the PDF
+    as delivered, with their SHA-256."""
 
     def render(update: BoardUpdate) -> tuple[str, str]:
         # What "what changed" compares with is fixed now, under the lock.
         update.since_quarter = previous_board_quarter(plan, update.quarter.number)
         return board_update_documents(update, plan)
 
-    return _publish(update, user=user, render=render)
+    return _publish(update, user=user, language=language, render=render)
 
 
 # The annual report ------------------------------------------------------------------------
@@ -154,12 +169,12 @@ def annual_report_document(plan: AnnualPlan, lessons: AnnualReview | None) -> st
     return documents.document(ANNUAL_BODY, context, title=title, running_title=title)
 
 
-def annual_review_publish(*, user, review: AnnualReview, plan: AnnualPlan) -> AnnualReview:
-    """Freeze the annual report with its lessons learned: store its HTML and its PDF as they
-    read now, with their SHA-256."""
+def annual_review_publish(*, user, review: AnnualReview, plan: AnnualPlan, language: str | None = None) -> AnnualReview:
+    """Freeze the annual report with its lessons learned in ``language`` (the site's by
+    default): store its HTML and its PDF as they read now, with their SHA-256."""
 
     def render(review: AnnualReview) -> tuple[str, str]:
         context, title = _annual_report(plan, review)
         return _frozen_document(review, ANNUAL_BODY, context, title=title)
 
-    return _publish(review, user=user, render=render)
+    return _publish(review, user=user, language=language, render=render)

@@ -12,12 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import conditional_page, require_http_methods, require_POST, require_safe
+from django.views.decorators.http import conditional_page, require_http_methods, require_safe
 
 from civicplan.permissions import can_read, is_editor, require
 from priorities.models import AnnualPlan, Quarter, StrategicPlan
@@ -25,7 +26,7 @@ from priorities.models import AnnualPlan, Quarter, StrategicPlan
 from . import documents, services
 from .builders import build_annual_report, build_quarterly_report
 from .exports import quarterly_databook, quarterly_workbook
-from .forms import AnnualReviewForm, BoardUpdateForm
+from .forms import AnnualReviewForm, BoardUpdateForm, PublishForm
 from .models import AnnualReview, BoardUpdate
 from .pdf import render_pdf
 from .years import build_years_report
@@ -211,19 +212,62 @@ def annual_report_pdf(request, slug: str):
     return _download(render_pdf(html), "application/pdf", _filename(plan, "annual", "pdf"))
 
 
-@require_POST
+EXCERPT_LINES = 4
+
+
+def _confirm_publication(request, record, publish, *, context: dict, success: str):
+    """Publishing with intent. GET: the confirmation page, which says that publishing is
+    final, shows what will be published and asks in which language (the site's preset).
+    POST (from that page: it carries ``confirm``): ``publish(language)``, then back to the
+    report list with ``success`` naming the language. A POST without the confirmation or
+    with no known language is refused (400) and writes nothing; a published ``record`` is
+    never published again."""
+    if record.published:
+        messages.error(request, " ".join(services.AlreadyPublished(record).messages))
+        return redirect("reporting:list")
+    form = PublishForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                publish(form.cleaned_data["language"])
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, success % {"language": form.language_name})
+            return redirect("reporting:list")
+        status = 400
+    lines = [line for line in context.pop("text").splitlines() if line.strip()]
+    context |= {"form": form, "excerpt": lines[:EXCERPT_LINES], "more": len(lines) > EXCERPT_LINES}
+    return render(request, "reporting/publish_confirm.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
 @report_view
 def annual_report_publish(request, slug: str):
+    """Publishing the annual report, confirmed (``_confirm_publication``)."""
     require(is_editor(request.user))
     plan = _plan(slug)
     review = get_object_or_404(AnnualReview, annual_plan=plan)
-    try:
-        services.annual_review_publish(user=request.user, review=review, plan=plan)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Published. Everyone now reads this annual report exactly as it is."))
-    return redirect("reporting:list")
+    context = {
+        "plan": plan,
+        "heading": _("Publish the annual report"),
+        "document_title": _("%(plan)s: annual report") % {"plan": plan.title},
+        "back_url": reverse("reporting:annual", args=[plan.slug]),
+        "text_label": _("Lessons learned"),
+        "text": review.lessons,
+        "final": _(
+            "Once published, the annual report can never change: everyone will read exactly this, "
+            "as a page and as a PDF, whatever later happens to the plan."
+        ),
+    }
+    return _confirm_publication(
+        request,
+        review,
+        lambda language: services.annual_review_publish(user=request.user, review=review, plan=plan, language=language),
+        context=context,
+        success=_("Published in %(language)s. Everyone now reads this annual report exactly as it is."),
+    )
 
 
 @require_safe
@@ -325,16 +369,31 @@ def board_update_pdf(request, slug: str, quarter: int):
     return _download(render_pdf(html), "application/pdf", _filename(plan, f"q{quarter}-board-draft", "pdf"))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @report_view
 def board_update_publish(request, slug: str, quarter: int):
+    """Publishing a board update to the board, confirmed (``_confirm_publication``)."""
     require(is_editor(request.user))
     plan = _plan(slug)
-    update = get_object_or_404(BoardUpdate, annual_plan=plan, quarter__number=quarter)
-    try:
-        services.board_update_publish(user=request.user, update=update, plan=plan)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Published. The board now reads this update exactly as it is."))
-    return redirect("reporting:list")
+    update = get_object_or_404(BoardUpdate.objects.select_related("quarter"), annual_plan=plan, quarter__number=quarter)
+    context = {
+        "plan": plan,
+        "quarter": update.quarter,
+        "heading": _("Publish the board update"),
+        "document_title": _("Board update, %(quarter)s %(plan)s")
+        % {"quarter": update.quarter.code, "plan": plan.title},
+        "back_url": reverse("reporting:board", args=[plan.slug, quarter]),
+        "text_label": _("The message"),
+        "text": update.message,
+        "final": _(
+            "Once published, the board update can never change: the board will read exactly this, "
+            "as a page and as a PDF, whatever later happens to the plan."
+        ),
+    }
+    return _confirm_publication(
+        request,
+        update,
+        lambda language: services.board_update_publish(user=request.user, update=update, plan=plan, language=language),
+        context=context,
+        success=_("Published in %(language)s. The board now reads this update exactly as it is."),
+    )

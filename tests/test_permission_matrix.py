@@ -133,16 +133,16 @@ reporting:board#none                            plan,3     login     404       =
 reporting:board-pdf                             plan,1     login     ok/405    =         ok/405    ok/405    ok/405
 reporting:board-pdf#draft                       plan,2     login     404/405   =         ok/405    404/405   ok/405
 reporting:board-pdf#none                        plan,3     login     404/405   =         404/405   404/405   404/405
-reporting:board-publish                         plan,2     login     405/403   =         405/redir 405/403   405/redir
-reporting:board-publish#pub                     plan,1     login     405/403   =         405/redir 405/403   405/redir
-reporting:board-publish#none                    plan,3     login     405/403   =         405/404   405/403   405/404
+reporting:board-publish                         plan,2     login     403       =         ok/form   403       ok/form
+reporting:board-publish#pub                     plan,1     login     403       =         redir     403       redir
+reporting:board-publish#none                    plan,3     login     403       =         404       403       404
 reporting:annual                                plan       login     ok/403    =         ok/form   ok/403    ok/form
 reporting:annual#pub                            annpub     login     ok/403    =         ok/redir  ok/403    ok/redir
 reporting:annual-pdf                            plan       login     ok/405    =         ok/405    ok/405    ok/405
 reporting:annual-pdf#pub                        annpub     login     ok/405    =         ok/405    ok/405    ok/405
-reporting:annual-publish                        plan       login     405/403   =         405/redir 405/403   405/redir
-reporting:annual-publish#pub                    annpub     login     405/403   =         405/redir 405/403   405/redir
-reporting:annual-publish#none                   annnone    login     405/403   =         405/404   405/403   405/404
+reporting:annual-publish                        plan       login     403       =         ok/form   403       ok/form
+reporting:annual-publish#pub                    annpub     login     403       =         redir     403       redir
+reporting:annual-publish#none                   annnone    login     403       =         404       403       404
 # The admin. AdminSite's own views send a signed-out visitor to the admin's sign-in page; a
 # ModelAdmin's views are not marked login_not_required, so LoginRequiredMiddleware sends them to
 # the site's first. Signed in without is_staff (editors, staff, board): the admin's sign-in page.

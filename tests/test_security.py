@@ -358,7 +358,8 @@ def test_a_published_board_update_allows_exactly_its_own_stylesheet(login):
     draft = editor.get(f"{BASE}/q2/board/")
     assert csp(draft) == POLICY  # the preview lives in the site's pages: no exception
 
-    assert editor.post(f"{BASE}/q2/board/publish/").status_code == 302
+    confirmed = {"confirm": "True", "language": "en"}  # what the confirmation page posts
+    assert editor.post(f"{BASE}/q2/board/publish/", confirmed).status_code == 302
     update = BoardUpdate.objects.get(quarter__number=2, annual_plan__slug="2022-23")
     assert update.published
 

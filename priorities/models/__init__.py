@@ -20,9 +20,10 @@ from .plan import (
     max_length_check,
     quarter_bounds,
 )
-from .quarters import Quarter, QuarterLock, QuarterLockChange, ReportingRound
+from .quarters import Quarter, QuarterLock, QuarterLockChange, ReportingRound, quarter_code
 
 __all__ = [
+    "quarter_code",
     "TITLE_MAX",
     "AnnualPlan",
     "CalendarToken",

@@ -8,11 +8,18 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
 
 from civicplan.models import NaturalKeyManager
 
 from .plan import AnnualPlan, quarter_bounds
+
+
+def quarter_code(number: int) -> str:
+    """A quarter's short name in the reader's language: Q3 in English, T3 ("trimestre") in
+    French, as the plan itself writes it."""
+    return pgettext("quarter", "Q%(number)s") % {"number": number}
 
 
 class Quarter(models.Model):
@@ -40,7 +47,7 @@ class Quarter(models.Model):
         ]
 
     def __str__(self):
-        return f"Q{self.number} {self.annual_plan.slug}"
+        return f"{self.code} {self.annual_plan.slug}"
 
     def natural_key(self):
         return self.annual_plan.natural_key() + (self.number,)
@@ -49,7 +56,7 @@ class Quarter(models.Model):
 
     @property
     def code(self) -> str:
-        return f"Q{self.number}"
+        return quarter_code(self.number)
 
     def contains(self, day: datetime.date) -> bool:
         return self.start_date <= day <= self.end_date

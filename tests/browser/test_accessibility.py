@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 from civicplan import editing
 from initiatives.models import Initiative
 from priorities import services
-from priorities.models import Event
+from priorities.models import AnnualPlan, Event, Quarter
+from reporting import services as reporting_services
 from tests.browser.conftest import assert_accessible, axe_violations, format_violations, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -200,3 +201,33 @@ def test_annual_report_with_the_lessons_form(page, live_server, demo_progress):
     page.get_by_role("button", name="Start the draft").click()
     expect(page.locator("#lessons")).to_contain_text("Ce que l'année nous a appris.")
     assert_accessible(page, "the annual report with draft lessons and the publish button")
+
+
+@pytest.mark.parametrize("kind", ["board-update", "annual-report"])
+def test_publication_confirmation(page, live_server, demo_progress, kind):
+    """The page that confirms a publication and asks its language: as it opens, refused
+    with its error (no language chosen), then French chosen by its label."""
+    editor = get_user_model().objects.get(username="editor")
+    if kind == "board-update":
+        quarter = Quarter.objects.get(annual_plan__slug="2022-23", number=2)
+        reporting_services.board_update_save(user=editor, quarter=quarter, message="Chers membres du Conseil.")
+        draft, button = "/reports/2022-23/q2/board/", "Publish to the board"
+    else:
+        plan = AnnualPlan.objects.get(slug="2022-23")
+        reporting_services.annual_review_save(user=editor, plan=plan, lessons="Ce que l'année nous a appris.")
+        draft, button = "/reports/2022-23/annual/", "Publish the annual report"
+    login(page, live_server, "editor")
+    page.goto(draft)
+    page.get_by_role("button", name=button).click()
+    expect(page.locator("main")).to_contain_text("Publishing is final.")
+    assert_accessible(page, f"the {kind} publication's confirmation")
+    # No language chosen (the choice is preset: unset it as a tampered form would).
+    page.evaluate("document.querySelectorAll('input[name=language]').forEach(radio => { radio.checked = false; })")
+    page.get_by_role("button", name="Publish, for good").click()
+    expect(page.locator("main [role=alert]")).to_contain_text("Choose the language to publish in.")
+    assert_accessible(page, f"the {kind} publication's confirmation with its error")
+    page.get_by_label("French").check()
+    expect(page.get_by_label("English")).not_to_be_checked()
+    if kind == "board-update":  # the annual report's PDF takes longer to make than a click waits
+        page.get_by_role("button", name="Publish, for good").click()
+        expect(page.locator(".messages")).to_contain_text("Published in French.")

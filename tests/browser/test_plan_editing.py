@@ -32,7 +32,7 @@ def test_an_editor_changes_an_indicators_target_from_the_priority_page(new_page,
     login(page, live_server, "editor")
     page.goto(PRIORITY)
     row = page.locator("#indicator-1-1")
-    expect(row.locator("td").nth(1)).to_have_text("30.00")
+    expect(row.locator("td").nth(1)).to_have_text("30")
 
     with page.expect_navigation():
         page.get_by_role("link", name="Edit indicator 1.1.1").click()
@@ -45,7 +45,7 @@ def test_an_editor_changes_an_indicators_target_from_the_priority_page(new_page,
 
     assert page.url == f"{live_server.url}{PRIORITY}#indicator-1-1"
     expect(page.get_by_role("status")).to_contain_text("Indicator 1.1.1 saved.")
-    expect(page.locator("#indicator-1-1 td").nth(1)).to_have_text("36.00")
+    expect(page.locator("#indicator-1-1 td").nth(1)).to_have_text("36")
     assert indicator_1_1_1().target == 36
     assert indicator_1_1_1().history.first().history_user.username == "editor"
 

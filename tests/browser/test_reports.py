@@ -41,7 +41,9 @@ def test_editor_publishes_a_board_update_the_board_then_reads(new_page, live_ser
     editor.get_by_role("button", name="Start the draft").click()
     expect(editor.locator(".preview")).to_contain_text("le trimestre a été contrasté")
     editor.get_by_role("button", name="Publish to the board").click()
-    expect(editor.locator(".messages")).to_contain_text("Published")
+    expect(editor.locator("h1")).to_have_text("Publish the board update")  # a confirmation first
+    editor.get_by_role("button", name="Publish, for good").click()
+    expect(editor.locator(".messages")).to_contain_text("Published in English")
 
     board = new_page()
     login(board, live_server, "board")
@@ -71,6 +73,8 @@ def test_board_update_pages_are_accessible(page, live_server, demo_progress):
     page.get_by_role("button", name="Start the draft").click()
     assert_accessible(page, "a draft board update with its preview")
     page.get_by_role("button", name="Publish to the board").click()
+    page.get_by_role("button", name="Publish, for good").click()
+    expect(page.locator(".messages")).to_contain_text("Published")
     page.goto(f"{REPORTS}/q2/board/")
     assert_accessible(page, "a published board update")
 

@@ -326,8 +326,8 @@ def test_the_priority_and_initiative_pages_flag_an_indicator_without_a_target(cl
         page = client.get(url).content.decode()
         assert '<td><span class="to-set">Target to set</span></td>' in indicator_row(page, "1.1.1"), url
         # Its values are still shown; the other indicators keep their targets.
-        assert "<td>15.00</td><td>19.00</td><td>24.00</td>" in indicator_row(page, "1.1.1"), url
-        assert "Target to set" not in indicator_row(page, "1.2.1") and "<td>200.00</td>" in indicator_row(page, "1.2.1")
+        assert "<td>15</td><td>19</td><td>24</td>" in indicator_row(page, "1.1.1"), url
+        assert "Target to set" not in indicator_row(page, "1.2.1") and "<td>200</td>" in indicator_row(page, "1.2.1")
 
 
 def test_the_quarterly_form_takes_a_value_for_an_indicator_without_a_target(client, users):
@@ -337,7 +337,7 @@ def test_the_quarterly_form_takes_a_value_for_an_indicator_without_a_target(clie
     url = update_url("1.1", 4)
     page = client.get(url)
     field = page.context["form"].fields[f"indicator_{indicator.pk}"]
-    assert field.help_text == "Baseline 12.00 initiatives; target to set. Leave empty if not measured."
+    assert field.help_text == "Baseline 12 initiatives; target to set. Leave empty if not measured."
     assert "target to set" in page.content.decode()
 
     # A count stays a count: its baseline is not negative, so neither is its value.

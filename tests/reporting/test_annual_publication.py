@@ -18,6 +18,7 @@ from tests.helpers import table_rows
 from tests.reporting.test_report_documents import (
     ANNUAL_TITLE,
     BASE,
+    CONFIRMED,
     PLAN,
     approved,
     assert_paged_document,
@@ -54,7 +55,7 @@ def save_lessons(client: Client, lessons: str = LESSONS) -> AnnualReview:
 
 
 def publish(client: Client):
-    response = client.post(PUBLISH)
+    response = client.post(PUBLISH, CONFIRMED)
     assert response.status_code == 302 and response.url == "/reports/"
     return response
 
@@ -136,19 +137,22 @@ def test_lessons_that_are_not_plain_text_are_refused_and_nothing_is_written(logi
 def test_only_editors_write_or_publish_the_annual_report(login, username):
     reader = login(username)
     assert reader.post(ANNUAL, {"lessons": "Pris la main"}).status_code == 403
-    assert reader.post(PUBLISH).status_code == 403
+    assert reader.get(PUBLISH).status_code == 403
+    assert reader.post(PUBLISH, CONFIRMED).status_code == 403
     assert not AnnualReview.objects.exists()
 
     save_lessons(login("editor"))
     before = table_rows(AnnualReview)
     assert reader.post(ANNUAL, {"lessons": "Pris la main"}).status_code == 403
-    assert reader.post(PUBLISH).status_code == 403
+    assert reader.get(PUBLISH).status_code == 403
+    assert reader.post(PUBLISH, CONFIRMED).status_code == 403
     assert table_rows(AnnualReview) == before
 
 
 def test_publishing_needs_lessons_written_first(login):
     editor = login("editor")
-    assert editor.post(PUBLISH).status_code == 404
+    assert editor.get(PUBLISH).status_code == 404
+    assert editor.post(PUBLISH, CONFIRMED).status_code == 404
     assert not AnnualReview.objects.exists()
 
 
@@ -159,7 +163,7 @@ def test_a_published_annual_report_is_served_byte_for_byte(login):
     editor, board = login("editor"), login("board")
     save_lessons(editor)
     done = publish(editor)
-    assert last_message(done) == "Published. Everyone now reads this annual report exactly as it is."
+    assert last_message(done) == "Published in English. Everyone now reads this annual report exactly as it is."
     review = AnnualReview.objects.select_related("published_by").get(annual_plan__slug=PLAN)
     assert review.published and review.published_by.username == "editor" and review.language == "en"
     assert review.html_sha256 == sha256(review.html.encode())
@@ -218,7 +222,7 @@ def test_a_published_annual_report_is_served_byte_for_byte(login):
 
     # Publishing again, or writing the lessons again, is refused with a message: nothing moves.
     before = table_rows(AnnualReview)
-    again = editor.post(PUBLISH)
+    again = editor.post(PUBLISH, CONFIRMED)
     assert again.status_code == 302
     assert last_message(again) == "This annual report is published: it can no longer change."
     rewrite = editor.post(ANNUAL, {"lessons": "Réécrit"})

@@ -175,8 +175,12 @@ def save_draft(client: Client, quarter: int, message: str, highlights: str = "")
     assert response.status_code == 302, response.content[:2000]
 
 
+# What the publication's confirmation page posts (reporting/views.py _confirm_publication).
+CONFIRMED = {"confirm": "True", "language": "en"}
+
+
 def publish(client: Client, quarter: int) -> None:
-    response = client.post(f"{BASE}/q{quarter}/board/publish/")
+    response = client.post(f"{BASE}/q{quarter}/board/publish/", CONFIRMED)
     assert response.status_code == 302
     assert response.url == "/reports/"
 
@@ -715,7 +719,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(login, django_user_model)
         assert response.url == f"/accounts/login/?next={quote(url, safe='/')}", url
         assert b"secret" not in response.content
     for url in (f"{BASE}/q2/board/", f"{BASE}/q2/board/publish/"):
-        response = anonymous.post(url, {"message": "x"})
+        response = anonymous.post(url, {"message": "x"} | CONFIRMED)
         assert response.status_code == 302 and response.url.startswith("/accounts/login/?next="), url
     assert BoardUpdate.objects.get().message == "Secret"
 
@@ -744,7 +748,8 @@ def test_readers_cannot_write_or_publish_board_updates(login, username):
     draft = BoardUpdate.objects.get()
     response = reader.post(f"{BASE}/q2/board/", {"message": "Pris la main", "highlights": ""})
     assert response.status_code in (403, 404)
-    response = reader.post(f"{BASE}/q2/board/publish/")
+    assert reader.get(f"{BASE}/q2/board/publish/").status_code == 403
+    response = reader.post(f"{BASE}/q2/board/publish/", CONFIRMED)
     assert response.status_code == 403
     assert BoardUpdate.objects.count() == 1
     after = BoardUpdate.objects.get()
@@ -759,7 +764,7 @@ def test_posts_without_a_csrf_token_are_refused(login):
     assert BoardUpdate.objects.count() == 0
 
     save_draft(login("editor"), 2, "Avec jeton")
-    response = editor.post(f"{BASE}/q2/board/publish/")
+    response = editor.post(f"{BASE}/q2/board/publish/", CONFIRMED)
     assert response.status_code == 403
     response = editor.post(f"{BASE}/q2/board/", {"message": "Sans jeton", "highlights": ""})
     assert response.status_code == 403

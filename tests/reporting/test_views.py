@@ -24,10 +24,14 @@ def board_url(quarter=2, suffix=""):
     return reverse(f"reporting:board{suffix}", args=["2022-23", quarter])
 
 
+# What the publication's confirmation page posts (reporting/views.py _confirm_publication).
+CONFIRMED = {"confirm": "True", "language": "en"}
+
+
 def publish(client, users, quarter=2, message="Chers membres du Conseil, un trimestre contrasté."):
     signed_in(client, users, "editor")
     assert client.post(board_url(quarter), {"message": message, "highlights": "Un\nDeux"}).status_code == 302
-    assert client.post(board_url(quarter, "-publish")).status_code == 302
+    assert client.post(board_url(quarter, "-publish"), CONFIRMED).status_code == 302
     return BoardUpdate.objects.get(quarter__number=quarter)
 
 
@@ -114,7 +118,8 @@ def test_only_editors_write_or_publish(client, users, username):
     client.post(board_url(), {"message": "Brouillon", "highlights": ""})
     signed_in(client, users, username)
     assert client.post(board_url(), {"message": "Piraté", "highlights": ""}).status_code in (403, 404)
-    assert client.post(board_url(suffix="-publish")).status_code == 403
+    assert client.get(board_url(suffix="-publish")).status_code == 403
+    assert client.post(board_url(suffix="-publish"), CONFIRMED).status_code == 403
     update = BoardUpdate.objects.get()
     assert (update.message, update.state) == ("Brouillon", "draft")
 
@@ -177,7 +182,7 @@ def test_queries_do_not_grow_with_the_data(client, users, django_assert_num_quer
     if page.startswith("annual-"):
         signed_in(client, users, "editor").post(reverse("reporting:annual", args=["2022-23"]), {"lessons": "Appris"})
         if page.endswith("-published"):
-            assert client.post(reverse("reporting:annual-publish", args=["2022-23"])).status_code == 302
+            assert client.post(reverse("reporting:annual-publish", args=["2022-23"]), CONFIRMED).status_code == 302
     signed_in(client, users, username)
     with django_assert_num_queries(expected):
         assert client.get(url()).status_code == 200

@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     _("The plan %(slug)s has no Q%(number)d.") % {"slug": plan.slug, "number": quarter_number}
                 )
-        period = f"Q{quarter.number} {plan.slug}"
+        period = f"{quarter.code} {plan.slug}"
         if quarter.locked:
             # Its update forms refuse every change: a reminder would send people to a dead end.
             self.stdout.write(_("%(period)s is locked: no reminder sent.") % {"period": period})

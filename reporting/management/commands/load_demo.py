@@ -12,7 +12,6 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import translation
 
 from initiatives.services import quarter_lock
 from priorities.models import Quarter
@@ -52,9 +51,9 @@ class Command(BaseCommand):
         q1 = Quarter.objects.select_related("annual_plan").get(annual_plan__slug=PLAN, number=1)
         published = BoardUpdate.objects.filter(quarter=q1, state=BoardUpdate.State.PUBLISHED).exists()
         if not published:
-            with translation.override("fr"):  # the plan's language: the board reads French
-                draft = board_update_save(user=editor, quarter=q1, message=Q1_MESSAGE, highlights=Q1_HIGHLIGHTS)
-                board_update_publish(user=editor, update=draft, plan=q1.annual_plan)
+            draft = board_update_save(user=editor, quarter=q1, message=Q1_MESSAGE, highlights=Q1_HIGHLIGHTS)
+            # In the plan's language: the board reads French.
+            board_update_publish(user=editor, update=draft, plan=q1.annual_plan, language=q1.annual_plan.language)
         if options["verbosity"]:
             locked = ", ".join(q.code for q in closed) or "nothing new"
             self.stdout.write(f"Demo progress loaded; locked: {locked}; Q1 board update published: {not published}")
