@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from initiatives.models import Initiative, OrganisationalLead, Status
+from initiatives.models import Indicator, Initiative, OrganisationalLead, Status
 from priorities.models import AnnualPlan, Event
 from reporting.services import board_update_publish, board_update_save
 from tests.helpers import form_as_shown
@@ -63,7 +63,8 @@ def pages(client, users) -> dict[str, bytes]:
     area = OrganisationalLead.objects.filter(user=users["staff"]).first().organisational_priority.area
     event = Event.objects.filter(annual_plan=plan).order_by("pk").first().slug
     result = (PLAN, 1, 1)
-    indicator = (*result, own.expected_results.first().indicators.first().pk)
+    # Indicator 1.1.1, by its number in its result (the URL's), not its database id.
+    indicator = (*result, Indicator.objects.get_by_natural_key(*result, 1).number)
 
     found = {}
 
