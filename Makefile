@@ -17,11 +17,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP) translations
 
 ## run: install, migrate the SQLite database, load the plan and demo progress, make the demo accounts, serve
+## as users see it: the site's own 404/403/500 pages, not Django's debug pages (make run RUN_DEBUG=true for those)
+RUN_DEBUG ?= false
 run: install
 	$(PY) manage.py migrate --noinput
 	$(MAKE) --no-print-directory load-plan demo-users
 	$(PY) manage.py load_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=$(RUN_DEBUG) $(PY) manage.py runserver --insecure $(HOST):$(PORT)
 
 load-plan: install
 	$(PY) manage.py loaddata annual_plan_2022_23

@@ -24,13 +24,12 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from tests.factories import UserFactory
-from tests.helpers import DEMO_FIXTURE, PLAN_FIXTURE, recreate_roles
+from tests.helpers import DEMO_FIXTURE, PLAN_FIXTURE, client_in, recreate_roles
 
 EMPTY, PLAN, DEMO = 0, 1, 2
 
@@ -195,9 +194,9 @@ def django_assert_num_queries():
 
 @pytest.fixture
 def client():
-    """A browser asking for English: the tests read the English interface (French is
-    asked for by the tests of translations)."""
-    return Client(headers={"Accept-Language": "en"})
+    """A reader who chose English: the tests read the English interface (the tests of
+    translations choose French)."""
+    return client_in("en")
 
 
 @pytest.fixture

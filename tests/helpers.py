@@ -9,10 +9,20 @@ import time
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
+from django.test import Client
 
 PLAN_FIXTURE = settings.BASE_DIR / "fixtures" / "annual_plan_2022_23.json"
 DEMO_FIXTURE = settings.BASE_DIR / "fixtures" / "demo_progress_2022_23.json"
 DEMO_USERNAMES = ["admin", "editor", "staff", "staff2", "board"]
+
+
+def client_in(language: str, **kwargs) -> Client:
+    """A browser whose reader chose ``language`` with the language switch (the cookie that
+    Django's set_language sets). A browser's Accept-Language is not a choice: the site's
+    LANGUAGE_CODE wins over it (civicplan.middleware.SiteLanguageMiddleware)."""
+    client = Client(**kwargs)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
 
 
 def form_as_shown(client, page_url, **changes):

@@ -25,7 +25,6 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.serializers.base import DeserializationError
-from django.test import Client
 from django.urls import reverse
 
 from civicplan.admin import SpreadsheetAdmin
@@ -34,6 +33,7 @@ from initiatives import services
 from initiatives.models import Indicator, Initiative, Status, StatusUpdate
 from priorities.models import AnnualPlan, Event, EventKind, StrategicPriority
 from reporting.models import BoardUpdate
+from tests.helpers import client_in
 from tests.spreadsheets.files import (
     BAD_LINE,
     PDF,
@@ -723,7 +723,7 @@ def test_a_stale_form_is_refused_as_a_conflict_and_writes_nothing(client, users)
     """Staff opened the form; an editor saved the same update since. Staff's save is
     refused with what changed, and nothing of it is written."""
     stale = quarterly_form(client, users) | {"narrative": "Version périmée de Samuel."}
-    editor = Client(headers={"Accept-Language": "en"})
+    editor = client_in("en")
     fresh = quarterly_form(editor, users, "editor") | {"narrative": "Version de l'éditrice."}
     assert editor.post(quarterly_url(), fresh).status_code == 302
     update = StatusUpdate.objects.get_by_natural_key(PLAN, 1, 1, 3)

@@ -11,12 +11,13 @@ from django.utils import translation
 
 from initiatives.models import IndicatorValue
 from priorities.models import quarter_code
+from tests.helpers import client_in
 
 pytestmark = pytest.mark.django_db
 
 
 def french(users, username="staff") -> Client:
-    client = Client(headers={"Accept-Language": "fr"})
+    client = client_in("fr")
     client.force_login(users[username])
     return client
 
@@ -48,3 +49,25 @@ def test_numbers_have_a_decimal_comma_and_no_needless_decimals(users):
     row = page.split('id="indicator-1-1"')[1].split("</tr>")[0]
     assert "<td>15,50</td>" in row and "<td>12</td>" in row  # the value; the baseline, 12.00
     assert ".00" not in row
+
+
+def test_the_sites_language_wins_over_the_browsers(settings):
+    """An English browser on a French site reads French until its reader chooses English
+    with the switch; a browser's own language is not a choice made here."""
+    settings.LANGUAGE_CODE = "fr"
+    browser_in_english = Client(headers={"Accept-Language": "en-US,en;q=0.9"})
+    page = browser_in_english.get(reverse("login"))
+    assert '<html lang="fr">' in page.content.decode()
+    assert page["Content-Language"] == "fr"
+    assert "Cookie" in page["Vary"]
+
+    browser_in_english.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
+    assert '<html lang="en">' in browser_in_english.get(reverse("login")).content.decode()
+
+
+def test_an_unknown_language_choice_reads_the_sites(settings):
+    settings.LANGUAGE_CODE = "fr"
+    assert '<html lang="fr">' in client_in("xx").get(reverse("login")).content.decode()
+    settings.LANGUAGE_CODE = "en"
+    assert '<html lang="en">' in client_in("xx").get(reverse("login")).content.decode()
+    assert '<html lang="fr">' in client_in("fr").get(reverse("login")).content.decode()

@@ -12,12 +12,11 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.helpers import table_rows
+from tests.helpers import client_in, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +90,7 @@ def path_of(route: str, draw) -> str:
 @given(data=st.data())
 def test_odd_input_never_answers_a_server_error(route, users, data):
     role = data.draw(st.sampled_from(ROLES), label="role")
-    client = Client(headers={"Accept-Language": data.draw(st.sampled_from(["en", "fr", "xx"]))})
+    client = client_in(data.draw(st.sampled_from(["en", "fr", "xx"])))
     if role is not None:
         client.force_login(User.objects.get(username=role))
     path = path_of(route, data.draw)
@@ -134,7 +133,7 @@ def test_odd_input_in_the_admin_never_answers_a_server_error(label, users, data)
 
     model = apps.get_model(label)
     app, name = label.split(".")
-    client = Client(headers={"Accept-Language": data.draw(st.sampled_from(["en", "fr"]))})
+    client = client_in(data.draw(st.sampled_from(["en", "fr"])))
     client.force_login(User.objects.get(username="admin"))
     fields = _field_names(model)
     keys = st.one_of(

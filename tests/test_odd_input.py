@@ -2,8 +2,11 @@
 isdigit() says yes, int() says no), line breaks where a one-line value goes, and HEAD
 (which HTTP requires wherever GET is answered)."""
 
+import subprocess
+
 import icalendar
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from priorities.models import AnnualPlan
@@ -127,3 +130,18 @@ def test_the_server_error_page_needs_no_request(settings):
 
     page = render_to_string("500.html")
     assert "Something went wrong" in page and "Nothing you sent was saved." in page
+
+
+def test_make_run_serves_the_sites_own_error_pages():
+    """``make run`` is the demo people try: it serves with DEBUG off (static files still
+    served, by runserver --insecure), so a wrong address shows the site's 404 page, not
+    Django's debug page; RUN_DEBUG=true brings the debug pages back for a developer."""
+
+    def runserver_line(*args):
+        command = ["make", "-n", "run", *args]  # noqa: S607 (a dry run of our own Makefile)
+        made = subprocess.run(command, cwd=settings.BASE_DIR, capture_output=True, text=True)  # noqa: S603
+        assert made.returncode == 0, made.stderr
+        return next(line for line in made.stdout.splitlines() if "runserver" in line)
+
+    assert runserver_line().startswith("DEBUG=false ") and "--insecure" in runserver_line()
+    assert runserver_line("RUN_DEBUG=true").startswith("DEBUG=true ")

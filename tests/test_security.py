@@ -21,6 +21,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from reporting.models import BoardUpdate
+from tests.helpers import client_in
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def csp(response) -> dict[str, list[str]]:
 @pytest.fixture
 def login(demo_progress, django_user_model):
     def client_for(username: str | None = None, **kwargs) -> Client:
-        client = Client(headers={"Accept-Language": "en"}, **kwargs)
+        client = client_in("en", **kwargs)
         if username:
             client.force_login(django_user_model.objects.get(username=username))
         return client
@@ -192,7 +193,7 @@ def sign_in(client: Client, username: str, password: str):
 
 def test_five_failed_sign_ins_lock_that_username_from_that_address(amina, django_user_model):
     django_user_model.objects.create_user("bilal", password="bilal-long-passphrase")
-    client = Client(headers={"Accept-Language": "en"})
+    client = client_in("en")
     assert settings.AXES_FAILURE_LIMIT == 5
     for _attempt in range(4):
         response = sign_in(client, "amina", "wrong")
@@ -217,7 +218,7 @@ def test_five_failed_sign_ins_lock_that_username_from_that_address(amina, django
 
 
 def test_the_lock_ends_after_the_cool_off(amina):
-    client = Client(headers={"Accept-Language": "en"})
+    client = client_in("en")
     for _attempt in range(5):
         sign_in(client, "amina", "wrong")
     assert sign_in(client, "amina", "right-long-passphrase").status_code == 429
@@ -229,7 +230,7 @@ def test_the_lock_ends_after_the_cool_off(amina):
 def test_attempts_during_the_lock_do_not_make_it_longer(amina):
     """A stranger who goes on trying, or the owner with the right password, does not push
     the end of the lock further: it ends AXES_COOLOFF_MINUTES after the fifth failure."""
-    client = Client(headers={"Accept-Language": "en"})
+    client = client_in("en")
     for _attempt in range(5):
         sign_in(client, "amina", "wrong")
     (attempt,) = AccessAttempt.objects.all()

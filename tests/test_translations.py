@@ -177,6 +177,16 @@ def test_both_catalogues_hold_the_same_messages():
     assert keys("fr") == keys("en")
 
 
+def test_french_punctuation_is_spaced_as_french_typography_wants():
+    """A no-break space before a colon and inside guillemets, a narrow one before ; ! ?, and
+    a no-break space before %: never an ordinary space, which would let a line break there."""
+    wrong = re.compile(r" [:;!?»]|« |\d %(?!\()")
+    texts = [(entry.line, text) for entry in messages(catalogue("fr")) for text in entry.msgstr.values()]
+    found = [f"line {line}: {text!r}" for line, text in texts if wrong.search(text)]
+    assert not found, "\n".join(found)
+    assert sum("\u00a0:" in text for _, text in texts) > 50  # the rule is applied, not vacuous
+
+
 def test_the_french_catalogue_translates_the_interface_words():
     french = {entry.msgid: entry.msgstr[0] for entry in messages(catalogue("fr")) if entry.msgid_plural is None}
     assert french["My work"] == "Mon travail"
@@ -200,8 +210,9 @@ def staff_client(demo_progress):
     ("language", "shown", "not_shown"),
     [("fr", "Mon travail", "My work"), ("en", "My work", "Mon travail")],
 )
-def test_the_dashboard_speaks_the_language_the_browser_asks_for(staff_client, language, shown, not_shown):
-    response = staff_client.get("/", headers={"accept-language": language})
+def test_the_dashboard_speaks_the_language_the_reader_chose(staff_client, language, shown, not_shown):
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = staff_client.get("/")
     assert response.status_code == 200
     page = response.content.decode()
     assert f'<html lang="{language}">' in page
@@ -225,7 +236,8 @@ def test_french_is_the_default_language(staff_client, settings):
 @pytest.mark.parametrize(("language", "heading"), [("fr", "Filtrer les initiatives"), ("en", "Filter the initiatives")])
 def test_the_plans_own_french_text_is_the_same_in_both_languages(staff_client, language, heading):
     priority = StrategicPriority.objects.get(annual_plan__slug=PLAN, number=1)
-    response = staff_client.get(f"/plans/{PLAN}/", headers={"accept-language": language})
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = staff_client.get(f"/plans/{PLAN}/")
     assert response.status_code == 200
     page = response.content.decode()
     assert f'<html lang="{language}">' in page

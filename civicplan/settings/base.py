@@ -31,6 +31,18 @@ def env_secret(name: str, default: str | None = None) -> str:
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
+# Warnings and errors (a server error's traceback among them) on the console, with DEBUG on
+# or off: Django's own default prints them only with DEBUG on and otherwise mails ADMINS,
+# which a deployment behind gunicorn (stderr to its log) has no use for.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    # Through the root's handler only (Django's default gives it a DEBUG-only one of its own).
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
+}
+
 INSTALLED_APPS = [
     "civicplan.apps.CivicplanAdminConfig",  # django.contrib.admin, on civicplan's site
     "django.contrib.auth",
@@ -53,7 +65,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The reader's chosen language, else the site's (never the browser's Accept-Language).
+    "civicplan.middleware.SiteLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

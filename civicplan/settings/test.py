@@ -8,8 +8,8 @@ SECRET_KEY = env_secret("SECRET_KEY", default="django-insecure-test-only-civicpl
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEMO_PASSWORD = "civicplan-test"
-# Tests read the English interface unless they ask for French (tests/test_translations.py
-# does, through Accept-Language); the product's default stays French (base settings).
+# Tests read the English interface unless their reader chooses French (the language cookie:
+# tests.helpers.client_in); the product's default stays French (base settings).
 LANGUAGE_CODE = "en"
 # Not saved on every request here, unlike local and production: the query-count tests count a
 # page's own reads, and the session write would add one to every request. The idle expiry is

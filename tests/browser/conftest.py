@@ -73,7 +73,8 @@ def new_page(browser, live_server):
     """Open a page in a fresh context (its own cookies): ``new_page(phone=True)`` for a
     390x844 screen, ``java_script_enabled=False`` for a browser without JavaScript,
     ``language="en"`` for a user who chose English (the language cookie set_language sets),
-    ``locale="fr-FR"`` for a browser that asks for French (Accept-Language; Playwright's
+    ``locale="fr-FR"`` for a browser set to French (its Accept-Language, which the site does
+    not follow: the reader's choice or the site's LANGUAGE_CODE decide; Playwright's
     default is en-US), ``color_scheme="dark"`` for a system set to dark mode. Every context
     opened is closed at the end of the test, and the test fails if any page broke the
     Content-Security-Policy (Chromium reports each refusal on the console)."""

@@ -270,7 +270,7 @@ def _check_language(page, code: str, other: str, other_name: str):
 
 
 def test_the_language_switch_goes_to_english_and_back(new_page, live_server, demo_progress):
-    page = new_page(locale="fr-FR")  # a browser that asks for French
+    page = new_page(language="fr")  # a reader who chose French
     login(page, live_server, "staff")
     french_my_work = _french("My work")
     translated = french_my_work != "My work"  # a French catalogue is compiled
@@ -294,7 +294,7 @@ def test_the_language_switch_goes_to_english_and_back(new_page, live_server, dem
 
 
 def test_the_language_switch_works_before_signing_in(new_page, live_server, demo_progress):
-    page = new_page(locale="fr-FR")
+    page = new_page(language="fr")
     page.goto("/accounts/login/")
     _check_language(page, "fr", "en", "English")
     with page.expect_navigation():

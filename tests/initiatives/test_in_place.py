@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from initiatives.models import ReviewState, StatusUpdate
 from priorities.models import Quarter, QuarterLockChange
+from tests.helpers import client_in
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ HTMX = {"HX-Request": "true"}
 
 @pytest.fixture
 def editor(demo_progress, django_user_model):
-    client = Client(headers={"Accept-Language": "en"})
+    client = client_in("en")
     client.force_login(django_user_model.objects.get(username="editor"))
     return client
 

@@ -11,6 +11,7 @@ from priorities.models import Quarter
 from tests.factories import (
     grow,
 )
+from tests.helpers import client_in
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +112,7 @@ class TestQuarterlyForm:
         assert not StatusUpdate.objects.filter(initiative=initiative("1.1"), quarter__number=4).exists()
 
     def test_a_second_save_from_a_stale_form_is_refused_and_shows_the_other_change(self, client, users):
-        editor = Client(headers={"Accept-Language": "en"})
+        editor = client_in("en")
         editor.force_login(users["editor"])
         as_user(client, users, "staff")
         url = update_url("1.2", 3)

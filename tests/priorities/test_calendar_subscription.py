@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from priorities.models import CalendarToken, Event
+from tests.helpers import client_in
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ SUBSCRIBE = reverse("priorities:calendar_token", args=["2022-23"])
 
 
 def signed_in(users, username):
-    client = Client(headers={"Accept-Language": "en"})
+    client = client_in("en")
     client.force_login(users[username])
     return client
 

@@ -14,7 +14,7 @@ from initiatives.models import Status
 from priorities.models import AnnualPlan, StrategicPriority
 from reporting import services
 from reporting.models import AnnualReview
-from tests.helpers import table_rows
+from tests.helpers import client_in, table_rows
 from tests.reporting.test_report_documents import (
     ANNUAL_TITLE,
     BASE,
@@ -41,7 +41,7 @@ NOT_PUBLISHED = "Not published yet: the lessons learned are added when the edito
 @pytest.fixture
 def login(demo_progress, django_user_model):
     def client_for(username: str) -> Client:
-        client = Client(headers={"Accept-Language": "en"})
+        client = client_in("en")
         client.force_login(django_user_model.objects.get(username=username))
         return client
 

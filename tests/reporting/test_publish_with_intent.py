@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from reporting import services
 from reporting.models import AnnualReview, BoardUpdate
-from tests.helpers import table_rows
+from tests.helpers import client_in, table_rows
 from tests.reporting.test_report_documents import BASE, CONFIRMED, read, save_draft
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def login(demo_progress, django_user_model):
     """A client whose browser asks for ``language``."""
 
     def client_for(username: str, language: str = "en") -> Client:
-        client = Client(headers={"Accept-Language": language})
+        client = client_in(language)
         client.force_login(django_user_model.objects.get(username=username))
         return client
 

@@ -31,7 +31,7 @@ from initiatives.models import (
 from priorities.models import AnnualPlan, Event, OrganisationalPriority, Quarter, StrategicPriority
 from reporting import services
 from reporting.models import BoardUpdate
-from tests.helpers import Listener
+from tests.helpers import Listener, client_in
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +152,7 @@ def rows_by_header(sheet) -> list[dict]:
 @pytest.fixture
 def login(demo_progress, django_user_model):
     def client_for(username: str | None, **kwargs) -> Client:
-        client = Client(headers={"Accept-Language": "en"}, **kwargs)
+        client = client_in("en", **kwargs)
         if username:
             client.force_login(django_user_model.objects.get(username=username))
         return client

@@ -14,7 +14,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 import tablib
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +24,7 @@ from civicplan.workbooks import MAX_WIDTH, MIN_WIDTH, PADDING, sheet_name, workb
 from initiatives.models import ReviewState, StatusUpdate
 from priorities.models import Event
 from priorities.resources import EventResource
+from tests.helpers import client_in
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,7 @@ def report_xlsx(users) -> bytes:
         review_state=ReviewState.APPROVED,
     ).get()
     StatusUpdate.objects.filter(pk=update.pk).update(narrative=LONG, risks=FORMULA)
-    client = Client(headers={"Accept-Language": "en"})
+    client = client_in("en")
     client.force_login(users["board"])
     response = client.get(REPORT_URL)
     assert response.status_code == 200
@@ -118,7 +118,7 @@ def long_event(demo_progress) -> Event:
 
 
 def admin_export(superuser, file_format: str) -> bytes:
-    client = Client(headers={"Accept-Language": "en"})
+    client = client_in("en")
     client.force_login(superuser)
     fields = {f"eventresource_{name}": "on" for name in EventResource().get_export_order()}
     response = client.post(reverse("admin:priorities_event_export"), {"format": file_format, "resource": "0", **fields})
