@@ -17,12 +17,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP) translations
 
 ## run: install, migrate the SQLite database, load the plan and demo progress, make the demo accounts, serve
-## as users see it: the site's own 404/403/500 pages, not Django's debug pages (make run RUN_DEBUG=true for those)
+## as users see it: the site's own 404/403/500 pages, not Django's debug pages (make run RUN_DEBUG=true for those),
+## with one background worker beside the server (it prepares report PDFs; stopped with the server)
 RUN_DEBUG ?= false
 run: install
 	$(PY) manage.py migrate --noinput
 	$(MAKE) --no-print-directory load-plan demo-users
 	$(PY) manage.py load_demo
+	@trap 'kill 0' INT TERM EXIT; \
+	DEBUG=$(RUN_DEBUG) $(PY) manage.py db_worker --no-reload & \
 	DEBUG=$(RUN_DEBUG) $(PY) manage.py runserver --insecure $(HOST):$(PORT)
 
 load-plan: install
@@ -139,6 +142,9 @@ WEB_CONCURRENCY ?= $(shell n=$$(( $$(nproc 2>/dev/null || echo 1) * 2 + 1 )); [ 
 ## default, 30, is too short for the PDF of a large plan's report: about 18 s at 20 times the seed)
 GUNICORN_TIMEOUT ?= 120
 GUNICORN_ARGS ?=
+## TASK_WORKERS: background workers (manage.py db_worker) started beside gunicorn, which make
+## report PDFs after approvals, locks and a round's end (reporting/tasks.py); 1 by default
+TASK_WORKERS ?= 1
 serve: install
 	@set -e; \
 	key="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}"; \
@@ -148,13 +154,15 @@ serve: install
 	  SECURE_SSL_REDIRECT=false SECURE_COOKIES=false; \
 	$(PY) manage.py migrate --noinput; \
 	$(PY) manage.py collectstatic --noinput -v0; \
-	echo "civicplan on http://$(HOST):$(PORT)/ (production settings, $(WEB_CONCURRENCY) gunicorn workers)"; \
-	exec $(VENV)/bin/gunicorn civicplan.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
+	echo "civicplan on http://$(HOST):$(PORT)/ (production settings, $(WEB_CONCURRENCY) gunicorn workers, $(TASK_WORKERS) task workers)"; \
+	trap 'kill 0' INT TERM EXIT; \
+	for _ in $$(seq 1 $(TASK_WORKERS)); do $(PY) manage.py db_worker --no-reload & done; \
+	$(VENV)/bin/gunicorn civicplan.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
 	  --timeout $(GUNICORN_TIMEOUT) --no-control-socket $(GUNICORN_ARGS)
 
 ## load: the load test (docs/development.md, "The load test"): `make serve` on PostgreSQL (DATABASE_URL, else
 ## the local civicplan_load database, made and filled), wrk on loopback for 30 s at 16 connections
-## on /healthz, the dashboard and the quarterly report signed in; prints one table (about 2 min)
+## on /healthz, the dashboard, the quarterly report and its stored PDF signed in; prints one table (about 2.5 min)
 load: install wrk
 	WEB_CONCURRENCY=$(WEB_CONCURRENCY) $(PY) load/run.py
 

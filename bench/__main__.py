@@ -11,14 +11,16 @@ touches real data:
 2. signed in as the demo editor, measures the quarterly report's PDF on both plans,
    against WeasyPrint alone on the same HTML, with its memory (see ``bench/documents.py``);
 3. writes and publishes each synthetic plan's Q2 board update through the views (POST to
-   the board update's page, then to "publish");
+   the board update's page, then to "publish"), and records a board meeting reviewing Q2
+   with priority 1 in depth and five agenda items (POST to the meeting form);
 4. measures, through Django's test ``Client`` in-process, every page on both plans: its SQL
    queries (counted in a run of their own; they must be the same number at 1x and 20x,
    hence the EQUAL/DIFFERENT column) and its median server time over 15 runs after 2
    warm-ups, each run followed by a run of /healthz (the trivial view: up, and SELECT 1)
    so that both share the machine's noise; the ratio is the page's median to /healthz's;
    the published board update's PDF is one of them (a stored file, served as is);
-5. a 5,000-row XLSX import of status updates, its preview and the export of the rows,
+5. the board meeting's pack PDF as the quarterly report's (step 2), after the pages;
+6. a 5,000-row XLSX import of status updates, its preview and the export of the rows,
    against a plain ``bulk_create`` of the same rows.
 
 A ratio means more than a time: the machine (and whatever else runs on it) changes every
@@ -197,7 +199,7 @@ def pdf_rows(figures) -> list[dict]:
     same = sameness(figures)
     return [
         {
-            "measure": documents.QUARTERLY_PDF.name,
+            "measure": f.page,
             "scale": f.target.label,
             "runs": len(f.seconds),
             "queries": len(f.queries),
@@ -284,10 +286,16 @@ def main(argv=None) -> None:
         steps["PDF"] = time.perf_counter() - step
         step = time.perf_counter()
         published = pages.publish_board_updates(client, targets)
+        # Each plan's board meeting reviews the quarter just published (its pack opens with it).
+        targets = pages.record_meetings(client, targets)
         page_figures = pages.measure_pages(
             client, targets, repeats=args.repeats, warmups=args.warmups, pages=(*pages.PAGES, pages.BOARD_PDF)
         )
         steps["pages"] = time.perf_counter() - step
+        step = time.perf_counter()
+        # After the pages: its RSS growth is then a bound ("<="), the quarterly PDF's is exact.
+        meeting_figures = documents.measure_meeting_pdf(client, targets, repeats=args.pdf_repeats, warmups=1)
+        steps["meeting PDF"] = time.perf_counter() - step
         sheet_figures = []
         if not args.no_xlsx:
             step = time.perf_counter()
@@ -297,7 +305,7 @@ def main(argv=None) -> None:
             steps["XLSX"] = time.perf_counter() - step
 
     large = targets[-1].label
-    rows = page_rows(page_figures) + pdf_rows(pdf_figures) + spreadsheet_rows(sheet_figures)
+    rows = page_rows(page_figures) + pdf_rows(pdf_figures) + pdf_rows(meeting_figures) + spreadsheet_rows(sheet_figures)
     print(f"civicplan bench, {now}: {database}; {machine}")
     plans = (
         f"Plans: {sizes[0]} and {sizes[1]}, generated in {generated['1x']:.1f} s and {generated[large]:.1f} s; "
@@ -308,7 +316,8 @@ def main(argv=None) -> None:
         f"Pages: signed in as the demo editor; median of {runs(args.repeats)} after {args.warmups} warm-ups, "
         f"each run followed by one of {pages.HEALTHZ} (the base). Quarterly PDF ({small_pdf.pdf_bytes / MB:.1f} MB "
         f"and {large_pdf.pdf_bytes / MB:.1f} MB): median of {runs(args.pdf_repeats)} after 1 warm-up at 1x, "
-        f"{runs(len(large_pdf.seconds))} at {large}, each followed by WeasyPrint alone on the same HTML (the base). "
+        f"{runs(len(large_pdf.seconds))} at {large}, each followed by WeasyPrint alone on the same HTML (the base); "
+        "the board meeting's pack PDF likewise, measured after the pages. "
         "XLSX: against a bulk_create of the same rows (median of 3 runs)."
     )
     print(textwrap.fill(plans, width=120))
@@ -323,7 +332,7 @@ def main(argv=None) -> None:
         "RSS +MB: how far the first request raised the process's resident memory at its peak."
     )
     print(textwrap.fill(legend, width=120))
-    notes = differences([*page_figures, pdf_figures])
+    notes = differences([*page_figures, pdf_figures, meeting_figures])
     if notes:
         print(f"Queries run a different number of times (at 1x -> at {large}: the query, numbers and strings as ?):")
         print("\n".join(notes))

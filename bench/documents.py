@@ -1,6 +1,6 @@
-"""The quarterly report's PDF: the view's time against WeasyPrint's alone on the same HTML
-(what the view adds to WeasyPrint: the queries, the report's data, the charts, the
-templates), and the peak memory of the view.
+"""The quarterly report's PDF and a board meeting's pack: the view's time against
+WeasyPrint's alone on the same HTML (what the view adds to WeasyPrint: the queries, the
+report's data, the charts, the templates), and the peak memory of the view.
 
 Memory is read two ways. At every size, the growth of the process's maximum RSS during
 the view's first request, over the RSS it started from: ``getrusage`` gives the
@@ -28,6 +28,9 @@ from .pages import QUARTER, Page, Target, Timed, get
 QUARTERLY_PDF = Page(
     f"quarterly report Q{QUARTER} PDF", lambda t: reverse("reporting:quarterly-pdf", args=[t.slug, QUARTER])
 )
+MEETING_PDF = Page(
+    f"board meeting Q{QUARTER} pack PDF", lambda t: reverse("reporting:meeting-pdf", args=[t.slug, t.meeting])
+)
 
 
 @dataclass
@@ -46,16 +49,25 @@ class PdfFigures(Timed):
 def quarterly_html(slug: str, language: str) -> str:
     """The HTML the quarterly PDF view hands to WeasyPrint, made as the view makes it (with
     the view's own helpers)."""
-    from reporting import documents, views
+    from reporting import documents, files, views
     from reporting.builders import build_quarterly_report
 
     with translation.override(language):
         plan = views._plan(slug)
         report = build_quarterly_report(plan, QUARTER)
-        title = views._title(report)
+        title = files.quarterly_title(report)
         return documents.document(
             "reporting/_quarterly_body.html", documents.quarterly_context(report), title=title, running_title=title
         )
+
+
+def meeting_html(target: Target, language: str) -> str:
+    """The HTML the meeting pack's PDF view hands to WeasyPrint, made as the view makes it."""
+    from reporting import meeting_views
+    from reporting.meetings import build_meeting_pack, meeting_document
+
+    with translation.override(language):
+        return meeting_document(build_meeting_pack(meeting_views._meeting(target.slug, target.meeting)))
 
 
 def max_rss() -> int:
@@ -69,15 +81,24 @@ def current_rss() -> int:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def measure_one(client, target: Target, *, repeats: int, warmups: int, trace: bool) -> PdfFigures:
-    """Rounds of: the PDF view, then WeasyPrint alone on the same HTML. The view's queries
-    are counted in every run (some twenty: counting costs nothing beside WeasyPrint) and
-    kept from the first, which also gives the reader's language for the HTML."""
+def measure_one(
+    client, target: Target, *, repeats: int, warmups: int, trace: bool, page: Page = QUARTERLY_PDF, html_of=None
+) -> PdfFigures:
+    """Rounds of: the PDF view, then WeasyPrint alone on the same HTML (``html_of(target,
+    language)``: the quarterly report's by default). The view's queries are counted in every
+    run (some twenty: counting costs nothing beside WeasyPrint) and kept from the first,
+    which also gives the reader's language for the HTML.
+
+    Each run is a first download after a change (``versions.changed()`` before it): the PDF
+    is made, as it is once per version of the data; the stored file's serving, every later
+    reader's, is a row of the pages (bench/pages.py)."""
+    from civicplan import versions
     from reporting.pdf import render_pdf
 
-    figure, html = PdfFigures(target=target), None
-    url = QUARTERLY_PDF.url(target)
+    figure, html = PdfFigures(target=target, page=page.name), None
+    url = page.url(target)
     for round_ in range(warmups + repeats):
+        versions.changed()
         rss, mark = current_rss(), max_rss()
         with CaptureQueriesContext(connection) as captured:
             start = time.perf_counter()
@@ -91,7 +112,8 @@ def measure_one(client, target: Target, *, repeats: int, warmups: int, trace: bo
             figure.queries = [query["sql"] for query in captured.captured_queries]
             figure.pdf_bytes = len(response.content)
             # The view answers in the reader's language; the HTML is made in the same.
-            html = quarterly_html(target.slug, response["Content-Language"])
+            language = response["Content-Language"]
+            html = html_of(target, language) if html_of else quarterly_html(target.slug, language)
         start = time.perf_counter()
         render_pdf(html)
         base = time.perf_counter() - start
@@ -99,6 +121,7 @@ def measure_one(client, target: Target, *, repeats: int, warmups: int, trace: bo
             figure.seconds.append(seconds)
             figure.base_seconds.append(base)
     if trace:
+        versions.changed()
         tracemalloc.start()
         try:
             get(client, url)
@@ -108,11 +131,35 @@ def measure_one(client, target: Target, *, repeats: int, warmups: int, trace: bo
     return figure
 
 
-def measure_quarterly_pdf(client, targets: list[Target], *, repeats: int, warmups: int, large_repeats: int = 1):
+def measure_quarterly_pdf(
+    client,
+    targets: list[Target],
+    *,
+    repeats: int,
+    warmups: int,
+    large_repeats: int = 1,
+    page=QUARTERLY_PDF,
+    html_of=None,
+):
     """The small plan: ``warmups`` + ``repeats`` rounds and a traced run; every larger plan:
     ``large_repeats`` rounds (WeasyPrint is warm by then), its first request's growth of
-    the max RSS, and no traced run."""
+    the max RSS, and no traced run. ``page``/``html_of``: another PDF (measure_one)."""
     small, *larger = targets
-    figures = [measure_one(client, small, repeats=repeats, warmups=warmups, trace=True)]
-    figures += [measure_one(client, t, repeats=large_repeats, warmups=0, trace=False) for t in larger]
+    mine = {"page": page, "html_of": html_of}
+    figures = [measure_one(client, small, repeats=repeats, warmups=warmups, trace=True, **mine)]
+    figures += [measure_one(client, t, repeats=large_repeats, warmups=0, trace=False, **mine) for t in larger]
     return figures
+
+
+def measure_meeting_pdf(client, targets: list[Target], *, repeats: int, warmups: int, large_repeats: int = 1):
+    """The board meeting's pack PDF, measured as the quarterly report's (its targets carry
+    their meeting: pages.record_meetings)."""
+    return measure_quarterly_pdf(
+        client,
+        targets,
+        repeats=repeats,
+        warmups=warmups,
+        large_repeats=large_repeats,
+        page=MEETING_PDF,
+        html_of=meeting_html,
+    )

@@ -8,6 +8,8 @@ time is then read as a ratio to /healthz's.
 """
 
 import contextlib
+import dataclasses
+import datetime
 import re
 import statistics
 import time
@@ -30,6 +32,7 @@ class Target:
     slug: str
     initiative: int  # the pk of its initiative 1.1
     strategic: str  # its strategic plan's slug
+    meeting: int | None = None  # the pk of its board meeting (record_meetings)
 
 
 @dataclass(frozen=True)
@@ -65,13 +68,16 @@ class Dashboard(Page):
 
 
 class ChartsDrawn(Page):
-    """The page as its first reader after a change sees it: the cache emptied just before,
-    so every chart is drawn (readers after that get the cache's copies, as on every other
-    row, whose warm-up runs fill it)."""
+    """The page as its first reader after a change sees it: the data version moved and the
+    cache emptied just before, so the report is made again and every chart drawn (readers
+    after that get the stored report, as on every other row, whose warm-up runs make it)."""
 
     def context(self, target: Target):
         from django.core.cache import cache
 
+        from civicplan import versions
+
+        versions.changed()
         cache.clear()
         return contextlib.nullcontext()
 
@@ -86,11 +92,21 @@ PAGES = (
     Page("round Q3 (tracker)", lambda t: reverse("initiatives:round", args=[t.slug, 3])),
     Page(f"quarterly report Q{QUARTER}", lambda t: reverse("reporting:quarterly", args=[t.slug, QUARTER])),
     ChartsDrawn(
-        f"quarterly report Q{QUARTER}, charts drawn", lambda t: reverse("reporting:quarterly", args=[t.slug, QUARTER])
+        f"quarterly report Q{QUARTER}, first view after a change",
+        lambda t: reverse("reporting:quarterly", args=[t.slug, QUARTER]),
+    ),
+    Page(
+        f"quarterly report Q{QUARTER} PDF (stored)",
+        lambda t: reverse("reporting:quarterly-pdf", args=[t.slug, QUARTER]),
+    ),
+    Page(
+        f"quarterly report Q{QUARTER} XLSX (stored)",
+        lambda t: reverse("reporting:quarterly-xlsx", args=[t.slug, QUARTER]),
     ),
     Page(f"board update Q{QUARTER} (published)", lambda t: reverse("reporting:board", args=[t.slug, QUARTER])),
     Page("annual report", lambda t: reverse("reporting:annual", args=[t.slug])),
     Page("years (comparison)", lambda t: reverse("reporting:years", args=[t.strategic])),
+    Page(f"board meeting Q{QUARTER} pack (page)", lambda t: reverse("reporting:meeting", args=[t.slug, t.meeting])),
 )
 BOARD_PDF = Page(
     f"board update Q{QUARTER} PDF (published)", lambda t: reverse("reporting:board-pdf", args=[t.slug, QUARTER])
@@ -165,6 +181,46 @@ def publish_board_updates(client, targets: list[Target]) -> dict[str, float]:
         if not BoardUpdate.objects.filter(annual_plan__slug=t.slug, state=BoardUpdate.State.PUBLISHED).exists():
             raise SystemExit(f"the board update of {t.slug} was not published")
     return seconds
+
+
+MEETING_AGENDA = (
+    "Ouverture et adoption de l'ordre du jour",
+    "Mise à jour de la Secrétaire générale",
+    "Discussion approfondie : priorité 1",
+    "Risques et initiatives qui appellent l'attention du Conseil",
+    "Questions diverses et clôture",
+)
+
+
+def record_meetings(client, targets: list[Target]) -> list[Target]:
+    """Record each plan's board meeting through the editors' form, as an editor does: it
+    reviews the quarter whose board update was published (publish_board_updates), priority 1
+    in depth, five agenda items; the targets, each with its meeting."""
+    from priorities.models import Quarter, StrategicPriority
+    from reporting.models import BoardMeeting
+
+    recorded = []
+    for t in targets:
+        quarter = Quarter.objects.get(annual_plan__slug=t.slug, number=QUARTER)
+        data = {
+            "date": (quarter.end_date + datetime.timedelta(days=40)).isoformat(),
+            "title": "Réunion du Conseil d'administration",
+            "place": "En ligne",
+            "quarter": quarter.pk,
+            "priority": StrategicPriority.objects.get(annual_plan__slug=t.slug, number=1).pk,
+            "agenda-TOTAL_FORMS": len(MEETING_AGENDA),
+            "agenda-INITIAL_FORMS": 0,
+            "agenda-MIN_NUM_FORMS": 0,
+            "agenda-MAX_NUM_FORMS": 1000,
+        }
+        for n, title in enumerate(MEETING_AGENDA):
+            data |= {f"agenda-{n}-order": n + 1, f"agenda-{n}-title": title, f"agenda-{n}-presenter": "Présidence"}
+        response = client.post(reverse("reporting:meeting-create", args=[t.slug]), data)
+        if response.status_code != 302:
+            raise SystemExit(f"recording the board meeting of {t.slug} answered {response.status_code}")
+        meeting = BoardMeeting.objects.filter(annual_plan__slug=t.slug).order_by("-pk").first()
+        recorded.append(dataclasses.replace(t, meeting=meeting.pk))
+    return recorded
 
 
 def count_queries(client, page: Page, t: Target) -> list[str]:

@@ -1,5 +1,6 @@
 """The admin site, and what every civicplan admin page with history or spreadsheets shares."""
 
+import math
 from functools import wraps
 
 from django import forms
@@ -7,13 +8,17 @@ from django.contrib import admin, messages
 from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.options import TO_FIELD_VAR
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from .models import LOGO_MAX_BYTES, Organisation, logo_content_type
 from .spreadsheet_files import FORMATS, SpreadsheetError, check_size
 from .spreadsheets import report_from_result
 
@@ -21,7 +26,13 @@ from .spreadsheets import report_from_result
 class CivicplanAdminSite(admin.AdminSite):
     """Django's admin site, refusing a request that Django's own views (and those of the
     apps it hosts) answer with a server error: an empty ``_to_field`` is a 400, as any
-    field the admin does not allow."""
+    field the admin does not allow. It holds the site-wide organisation itself."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Here, not with @admin.register in this module: this module is imported while the
+        # default site is being made from it, and a site made then would be thrown away.
+        self.register(Organisation, OrganisationAdmin)
 
     def admin_view(self, view, cacheable=False):
         inner = super().admin_view(view, cacheable)
@@ -35,7 +46,33 @@ class CivicplanAdminSite(admin.AdminSite):
         return checked
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget, re-rendering a refused form, looks every submitted value
+    up as a key of the related table: a value that cannot be one (" " for a number) raised
+    ValueError there, a server error instead of the form's own "Select a valid choice"."""
+
+    def optgroups(self, name, value, attr=None):
+        key = self.field.remote_field.model._meta.get_field(self.field.remote_field.field_name)
+        keys = []
+        for item in value:
+            try:
+                key.to_python(item)
+            except ValidationError:
+                continue
+            keys.append(item)
+        return super().optgroups(name, keys, attr)
+
+
+class SafeAutocomplete:
+    """For a ModelAdmin or an inline with ``autocomplete_fields``: SafeAutocompleteSelect."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class HistoryAdmin(SafeAutocomplete, SimpleHistoryAdmin):
     """django-simple-history's History button; an object id that is not one (``abc`` for
     a number) is a 404, not a server error."""
 
@@ -132,3 +169,65 @@ class SpreadsheetAdmin(HistoryAdmin, ImportExportModelAdmin):
             opts = self.model._meta
             return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
         return super().process_result(result, request)
+
+
+class OrganisationForm(forms.ModelForm):
+    """The organisation's name, and its logo as an uploaded file: checked by its content
+    (Organisation.clean and logo_content_type), nothing saved when it is refused."""
+
+    logo_file = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_(
+            "Shown on the cover of every report. A PNG, a JPEG or an SVG of at most %(limit)s KB; an SVG "
+            "with scripts or references to other files is refused."
+        )
+        % {"limit": LOGO_MAX_BYTES // 1024},
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    class Meta:
+        model = Organisation
+        fields = ["name"]
+
+    def clean_logo_file(self):
+        upload = self.cleaned_data.get("logo_file")
+        if not upload:
+            return None
+        if upload.size > LOGO_MAX_BYTES:  # refused before it is read into memory
+            raise forms.ValidationError(
+                _("The logo is %(size)s KB; it may be %(limit)s KB at most."),
+                params={"size": math.ceil(upload.size / 1024), "limit": LOGO_MAX_BYTES // 1024},
+                code="logo_too_large",
+            )
+        data = upload.read()
+        return data, logo_content_type(data)
+
+    def clean(self):
+        cleaned = super().clean()
+        logo = cleaned.get("logo_file")
+        if logo and cleaned.get("remove_logo"):
+            raise forms.ValidationError(_("Upload a new logo or remove the logo, not both."), code="logo_both")
+        if logo:
+            self.instance.logo, self.instance.logo_type = logo
+        elif cleaned.get("remove_logo"):
+            self.instance.logo, self.instance.logo_type = b"", ""
+        return cleaned
+
+
+class OrganisationAdmin(admin.ModelAdmin):
+    """One organisation: added once, then changed; its logo shown as it is stored."""
+
+    form = OrganisationForm
+    fields = ["name", "current_logo", "logo_file", "remove_logo"]
+    readonly_fields = ["current_logo"]
+    list_display = ["name", "logo_type"]
+
+    @admin.display(description=_("Current logo"))
+    def current_logo(self, organisation: Organisation) -> str:
+        if not organisation.logo:
+            return _("None")
+        return format_html('<img src="{}" alt="{}" height="80">', organisation.logo_data_uri, _("Current logo"))
+
+    def has_add_permission(self, request) -> bool:
+        return super().has_add_permission(request) and not Organisation.objects.exists()

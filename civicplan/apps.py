@@ -10,8 +10,20 @@ class CivicplanAdminConfig(admin_apps.AdminConfig):
 
 
 class CivicplanConfig(AppConfig):
-    """The project itself, installed as an app for its site-wide commands (backup, restore).
-    It has no models."""
+    """The project itself, installed as an app: its site-wide commands (backup, restore),
+    the organisation and the version of the data (civicplan.versions)."""
 
     name = "civicplan"
     verbose_name = "civicplan"
+
+    def ready(self):
+        from django.contrib import admin
+        from django_tasks_db.models import DBTaskResult
+
+        from . import versions
+
+        versions.connect()
+        # The background tasks' own records are the worker's bookkeeping, not the admins':
+        # a report that could not be made says so on its page, and the log says why.
+        if admin.site.is_registered(DBTaskResult):
+            admin.site.unregister(DBTaskResult)

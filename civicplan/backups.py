@@ -4,7 +4,8 @@ A backup is what ``manage.py dumpdata`` writes, so it restores on either databas
 runs on: a backup of the demo SQLite file restores into PostgreSQL. Left out, because the
 database a backup is restored into makes its own: content types and permissions (the rows
 that refer to them name them by natural key, app and model) and sessions (a restore signs
-everyone out, and a backup carries no one's session).
+everyone out, and a backup carries no one's session); and what is made from the data
+(the data version, stored reports), which the restored database makes again.
 """
 
 import base64
@@ -18,10 +19,14 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 
-EXCLUDED = ["contenttypes", "auth.permission", "sessions"]
-# Never restored, whatever a file holds: the database makes these itself, and a restore
-# signs everyone out (a session in a file would sign someone in).
-NEVER_RESTORED = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
+DERIVED = ["civicplan.dataversion", "reporting.reportfile"]
+# Background tasks and their results: work of the database it ran on, not data.
+WORK = ["django_tasks_database"]
+EXCLUDED = ["contenttypes", "auth.permission", "sessions", *DERIVED, *WORK]
+# Never restored, whatever a file holds: the database makes these itself, a restore signs
+# everyone out (a session in a file would sign someone in), and a data version or a stored
+# report from a file could be served for other data.
+NEVER_RESTORED = {"contenttypes.contenttype", "auth.permission", "sessions.session", *DERIVED}
 GZIP_MAGIC = b"\x1f\x8b"
 
 

@@ -26,6 +26,7 @@ from civicplan.editing import (
     require_editor,
     update_fields,
 )
+from civicplan import versions
 from civicplan.permissions import is_editor
 from priorities.models import ExpectedResult, OrganisationalPriority, Quarter, QuarterLock, QuarterLockChange
 
@@ -335,6 +336,7 @@ def initiative_update(*, user, initiative: Initiative, title: str, description: 
     initiative.memberships.filter(role=Membership.Role.LEAD).exclude(user_id=lead.pk if lead else None).update(
         role=Membership.Role.MEMBER
     )
+    versions.changed()  # QuerySet.update sends no signal
     for user_id, role in wanted.items():
         Membership.objects.update_or_create(initiative=initiative, user_id=user_id, defaults={"role": role})
     return initiative

@@ -2,7 +2,8 @@
 
 Prepares the database (the plan, the demo accounts and their progress), starts `make serve` on
 a free loopback port, signs in as the demo editor through the sign-in form, then runs wrk on
-/healthz, the dashboard and the quarterly report, and prints one table. Always stops the server.
+/healthz, the dashboard, the quarterly report and its (stored) PDF, and prints one table. Always
+stops the server.
 """
 
 # A local tool with fixed command lines (our own manage.py, make, wrk, PostgreSQL's) on loopback URLs.
@@ -31,7 +32,9 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 LUA = str(Path(__file__).resolve().parent / "report.lua")
 HOST = "127.0.0.1"  # loopback only: never a load test on someone else's server
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/civicplan_load"
-PAGES = [("/healthz", False), ("/", True), ("/reports/2022-23/q2/", True)]  # (path, signed in)
+# (path, signed in). The report's PDF is made by the check before the run (its first reader),
+# then served stored to every request of the run: an unchanged report's PDF.
+PAGES = [("/healthz", False), ("/", True), ("/reports/2022-23/q2/", True), ("/reports/2022-23/q2/pdf/", True)]
 
 
 def run(*cmd, **kwargs):
@@ -200,7 +203,7 @@ def main():
     # The load average shows when something else shared the CPUs (the figures then drop together).
     print(
         f"\n{os.cpu_count()} CPUs (load average {load:.1f} before the run), {workers} gunicorn workers, {database};"
-        " / and the report signed in as editor"
+        " / and the report and its PDF signed in as editor"
     )
     header = ("endpoint", "connections", "duration", "requests/s", "ratio to /healthz", "p50 ms", "p99 ms", "errors")
     base_rps = results[0][1]["rps"]

@@ -3,7 +3,8 @@ from django.core.exceptions import PermissionDenied
 
 from civicplan.admin import HistoryAdmin
 
-from .models import AnnualReview, BoardUpdate
+from .meetings import agenda_renumber
+from .models import AGENDA_MAX, AgendaItem, AnnualReview, BoardMeeting, BoardUpdate
 
 # What publishing sets, shown but never typed here.
 PUBLICATION_FIELDS = [
@@ -58,3 +59,35 @@ class AnnualReviewAdmin(PublishedAdmin):
     list_display = ["annual_plan", "state", "published_at", "published_by", "fingerprint"]
     readonly_fields = PUBLICATION_FIELDS
     fields = ["annual_plan", "lessons", *readonly_fields]
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    fields = ["order", "title", "presenter", "notes"]
+    extra = 1
+    max_num = AGENDA_MAX
+
+
+@admin.register(BoardMeeting)
+class BoardMeetingAdmin(HistoryAdmin):
+    """The board's meetings, with their agenda inline. The model's rules hold here as on the
+    site (the quarter and the priority are the meeting's plan's, plain text, lengths); the
+    items are numbered 1, 2, 3... in the order typed once saved, as the site numbers them."""
+
+    list_display = ["date", "title", "annual_plan", "quarter", "priority"]
+    list_filter = ["annual_plan"]
+    search_fields = ["title", "place", "agenda_items__title"]
+    date_hierarchy = "date"
+    fields = ["annual_plan", "date", "title", "place", "quarter", "priority", "version"]
+    readonly_fields = ["version"]
+    list_select_related = ["annual_plan", "quarter__annual_plan", "priority"]
+    inlines = [AgendaItemInline]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version += 1  # as the site's service does: a form open elsewhere is now stale
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        agenda_renumber(form.instance)

@@ -14,6 +14,11 @@ all three, so a chart is never stale: changed data is a new key.
 Colour is never the only signal: each chart but the miniature strip has a legend with
 text, and each comes with ``description``, a plain-text equivalent for screen readers and
 for anyone who cannot tell the colours apart.
+
+Each chart has its own size in pixels (``width``/``height`` on the SVG), chosen for paper:
+a CSS pixel is 0.26 mm, so a 12px label prints at 9pt, as the tables' text, and the widest
+chart (``WIDE``) fits the A4 text block (174 mm) as drawn. Labels are never cut: a long one
+is wrapped onto several lines (``svg.wrap_labels``), and the chart grows to hold them.
 """
 
 import functools
@@ -21,6 +26,7 @@ import hashlib
 import logging
 import math
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -62,9 +68,16 @@ PROGRESS_COLOUR = STATUS_COLOURS[Status.COMPLETED.value]
 FONT = "DejaVu Sans, sans-serif"
 GUIDE_COLOUR = "#d1d5db"
 MARGIN = 8
-LABEL_MAX = 40
-# Clamped so that one runaway indicator does not squash every other bar to a sliver.
-PROGRESS_RANGE = (-50, 150)
+FONT_SIZE = 12  # labels and legends: 9pt on paper
+TITLE_SIZE = 14
+LINE_HEIGHT = 14  # a wrapped label's lines
+WIDE = 640  # a chart as wide as the A4 text block (174 mm = 657px)
+NARROW = 340  # a chart beside a paragraph, in half the text block
+# A horizontal chart's labels get this much of its width, wrapped to fit.
+LABEL_SHARE = 0.42
+# From the baseline (0%) to the target (100%); an indicator beyond either end is drawn at
+# that end, and its label says how far it really is.
+PROGRESS_RANGE = (0, 100)
 SERIES = (*(status.value for status in STATUS_ORDER), MISSING)
 
 
@@ -115,9 +128,18 @@ def _cached(draw: Callable) -> Callable:
 
 @_cached
 def status_by_quarter(counts: tuple[StatusCounts, ...], *, title: str) -> Chart:
-    """One stacked bar per quarter: how many initiatives of a priority stood at each status."""
+    """One stacked bar per quarter: how many initiatives of a priority stood at each status.
+    Narrow: on paper it stands beside the priority's statement."""
+    legend_columns = 2
     chart = pygal.StackedBar(
-        _config(title=title, width=700, height=320, colours=_series_colours(), y_labels=_count_ticks(counts))
+        _config(
+            title=title,
+            width=NARROW,
+            height=150 + _legend_height(legend_columns) + _title_height(title, NARROW),
+            colours=_series_colours(),
+            y_labels=_count_ticks(counts),
+            legend_at_bottom_columns=legend_columns,
+        )
     )
     chart.x_labels = [quarter_code(c.quarter) for c in counts]
     for key in SERIES:
@@ -125,7 +147,9 @@ def status_by_quarter(counts: tuple[StatusCounts, ...], *, title: str) -> Chart:
     description = " ".join(
         _("Q%(number)d: %(counts)s.") % {"number": c.quarter, "counts": _counts_text(c)} for c in counts
     )
-    return Chart(_render(chart, title or description), description or _("No quarter to show yet."))
+    return Chart(
+        _render(chart, title or description, legend_columns=legend_columns), description or _("No quarter to show yet.")
+    )
 
 
 @_cached
@@ -140,47 +164,56 @@ def status_by_priority(
     ``counts`` (one per section) and a ``title``, another moment (the year's end)."""
     title = title or _("Q%(number)d at a glance") % {"number": quarter}
     quarter_counts = list(counts) if counts is not None else [section.counts[quarter - 1] for section in sections]
+    # pygal draws a horizontal chart's first label at the bottom: reversed, priority 1 is on top.
+    labels = [_wrap(f"{s.number}. {s.short_title}", WIDE) for s in reversed(sections)]
+    legend_columns = 3
     chart = pygal.HorizontalStackedBar(
         _config(
             title=title,
-            width=700,
-            height=150 + 36 * len(sections),
+            width=WIDE,
+            height=_rows_height(labels) + 60 + _legend_height(legend_columns) + _title_height(title, WIDE),
             colours=_series_colours(),
             y_labels=_count_ticks(quarter_counts),
             margin_right=3 * MARGIN,
+            legend_at_bottom_columns=legend_columns,
         )
     )
-    # pygal draws a horizontal chart's first label at the bottom: reversed, priority 1 is on top.
-    chart.x_labels = [_truncate(f"{s.number}. {s.short_title}") for s in reversed(sections)]
+    chart.x_labels = [_longest(lines) for lines in labels]
     for key in SERIES:
         chart.add(_series_label(key), [_count(c, key) for c in reversed(quarter_counts)])
     description = " ".join(
         _("%(priority)s: %(counts)s.") % {"priority": f"{s.number}. {s.short_title}", "counts": _counts_text(c)}
         for s, c in zip(sections, quarter_counts, strict=True)
     )
-    return Chart(_render(chart, title), f"{title}. {description}" if description else f"{title}.")
+    svg = _render(chart, title, labels=labels, legend_columns=legend_columns)
+    return Chart(svg, f"{title}. {description}" if description else f"{title}.")
 
 
 @_cached
 def indicator_progress(indicators: tuple[IndicatorRow, ...], quarter: int, *, title: str) -> Chart | None:
     """One horizontal bar per indicator: how far it has come from its baseline (0%) to its target (100%).
 
-    An indicator whose target is not set yet has no bar (its description says so); with no
-    target set at all there is nothing to draw, and no chart."""
+    The axis runs from 0% to 100%: a bar beyond the target stops at it, one that moved away
+    from the target stays at 0%, and the label says how far it really is ("(120%)", as the
+    description does). An indicator whose target is not set yet has no bar (its description
+    says so); with no target set at all there is nothing to draw, and no chart."""
     if not any(ind.target is not None for ind in indicators):
         return None
     measured = [(ind, ind.progress_at(quarter)) for ind in indicators]
     drawn = [(ind, round(100 * progress)) for ind, progress in measured if progress is not None]
     low, high = PROGRESS_RANGE
+    # The real percentage in the label: a bar stopped at the axis' end must not be read as the value.
+    labels = [_wrap(f"{ind.code} {ind.name} ({_unbroken(_percent(pct))})", WIDE) for ind, pct in reversed(drawn)]
     config = _config(
-        title=title,
-        width=700,
-        height=150 + 32 * max(len(drawn), 1),
+        # No title drawn: the figure's caption says what the chart shows (``title`` names it for screen readers).
+        title=None,
+        width=WIDE,
+        height=_rows_height(labels) + 50 + _legend_height(1, series=1),
         colours=(PROGRESS_COLOUR,),
         reference=True,
-        y_labels=list(range(low, high + 1, 50)),
+        y_labels=list(range(low, high + 1, 25)),
         range=PROGRESS_RANGE,
-        y_labels_major=[100],  # the target: drawn dark
+        y_labels_major=[high],  # the target: drawn dark
         # pygal sizes the bottom legend as (series // columns) rows: fewer series than columns leave no room.
         legend_at_bottom_columns=1,
         margin_right=3 * MARGIN,  # room for the last axis label, centred on the plot's edge
@@ -188,15 +221,14 @@ def indicator_progress(indicators: tuple[IndicatorRow, ...], quarter: int, *, ti
         no_data_text=_("No value yet"),
     )
     chart = pygal.HorizontalBar(config)
-    # The real percentage sits in the label: a clamped bar must not be read as the value.
-    chart.x_labels = [f"{_truncate(f'{ind.code} {ind.name}')} ({_percent(pct)})" for ind, pct in reversed(drawn)]
+    chart.x_labels = [_longest(lines) for lines in labels]
     chart.add(
         _("Progress from the baseline (%(start)s) to the target (%(end)s)")
-        % {"start": _percent(0), "end": _percent(100)},
+        % {"start": _percent(low), "end": _percent(high)},
         [min(max(pct, low), high) for _ind, pct in reversed(drawn)],
     )
     description = " ".join(_indicator_text(ind, quarter) for ind, _progress in measured)
-    return Chart(_render(chart, title), f"{title}. {description}")
+    return Chart(_render(chart, title, labels=labels, legend_columns=1), f"{title}. {description}")
 
 
 @_cached
@@ -217,8 +249,6 @@ def status_strip(counts: StatusCounts) -> Chart:
         show_y_guides=False,
         margin=0,
         spacing=0,
-        # Drawn at its own small size, where the larger charts fill their column.
-        explicit_size=True,
     )
     chart = pygal.HorizontalStackedBar(config)
     chart.x_labels = [quarter_code(counts.quarter)]
@@ -244,11 +274,11 @@ def _config(
         opacity="1",
         opacity_hover="1",
         transition="none",
-        title_font_size=15,
-        legend_font_size=12,
-        label_font_size=12,
-        major_label_font_size=12,
-        no_data_font_size=16,
+        title_font_size=TITLE_SIZE,
+        legend_font_size=FONT_SIZE,
+        label_font_size=FONT_SIZE,
+        major_label_font_size=FONT_SIZE,
+        no_data_font_size=TITLE_SIZE,
         guide_stroke_color=GUIDE_COLOUR,
         guide_stroke_dasharray="none",
         major_guide_stroke_color="#111827" if reference else GUIDE_COLOUR,
@@ -272,19 +302,72 @@ def _config(
         truncate_legend=-1,
         truncate_label=-1,
         margin=MARGIN,
+        # width and height on the <svg>: drawn at its own size (see the module's docstring).
+        explicit_size=True,
     )
     for key, value in options.items():
         setattr(config, key, value)
     return config
 
 
-def _render(chart: pygal.graph.graph.Graph, accessible_name: str) -> str:
-    chart.add_xml_filter(clean_svg(accessible_name, chart.config.style, margin=MARGIN))
+def _render(
+    chart: pygal.graph.graph.Graph,
+    accessible_name: str,
+    *,
+    labels: Sequence[tuple[str, ...]] = (),
+    legend_columns: int = 0,
+) -> str:
+    """``labels``: a horizontal chart's wrapped labels, bottom first, each given to pygal as
+    its longest line (``_longest``), which sizes the room pygal leaves for them."""
+    chart.add_xml_filter(
+        clean_svg(
+            accessible_name,
+            chart.config.style,
+            margin=MARGIN,
+            labels=labels,
+            line_height=LINE_HEIGHT,
+            legend_columns=legend_columns,
+            width=chart.config.width,
+        )
+    )
     svg = chart.render(is_unicode=True)
     # pygal writes its config script even with js=[]; the filter removes it, and this proves it.
     if "<script" in svg:
         raise ValueError("pygal left a script in a chart")
     return svg
+
+
+def _wrap(label: str, chart_width: int) -> tuple[str, ...]:
+    """A horizontal chart's label as the lines it is drawn on: wrapped at words, never cut."""
+    chars = max(12, int(chart_width * LABEL_SHARE / (0.6 * FONT_SIZE)))  # pygal's estimate of a character's width
+    return tuple(textwrap.wrap(label, chars, break_long_words=True, break_on_hyphens=False)) or ("",)
+
+
+def _unbroken(text: str) -> str:
+    """``text`` never wrapped across two lines ("12 %" in French): its spaces made no-break ones."""
+    return text.replace(" ", "\u00a0")
+
+
+def _longest(lines: tuple[str, ...]) -> str:
+    return max(lines, key=len)
+
+
+def _rows_height(labels: Sequence[tuple[str, ...]]) -> int:
+    """Room for one bar per label, each as tall as the label's lines (at least two)."""
+    tallest = max((len(lines) for lines in labels), default=1)
+    return max(len(labels), 1) * (max(tallest, 2) * LINE_HEIGHT + 10)
+
+
+def _legend_height(columns: int, series: int = len(SERIES)) -> int:
+    return math.ceil(series / columns) * 18 + 12
+
+
+def _title_height(title: str | None, width: int) -> int:
+    """pygal wraps a long title (util.split_title): room for each of its lines."""
+    if not title:
+        return 0
+    per_line = max(1, int((width - 2 * MARGIN) / (0.6 * TITLE_SIZE)))
+    return len(textwrap.wrap(title, per_line)) * (TITLE_SIZE + 10)
 
 
 def _series_colours() -> tuple[str, ...]:
@@ -354,7 +437,3 @@ def _number(value: Decimal, unit: str) -> str:
     # 14.00 from a DecimalField reads as 14; the locale decides the decimal separator.
     text = number_format(f"{value.normalize():f}")
     return f"{text} {unit}".strip()
-
-
-def _truncate(label: str) -> str:
-    return label if len(label) <= LABEL_MAX else label[: LABEL_MAX - 1].rstrip() + "…"

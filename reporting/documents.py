@@ -12,10 +12,15 @@ from dataclasses import dataclass
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+
+from civicplan.models import Organisation
 
 from . import charts
 from .data import AnnualReport, Changes, EventRow, PrioritySection, QuarterlyReport
+from .pdf import LOGO_URL
 
 STYLESHEETS = ("civicplan/report.css", "civicplan/print.css")
 # The document's own stylesheet: the <style> in its <head> (document.html), nothing later.
@@ -58,6 +63,9 @@ def quarterly_context(report: QuarterlyReport, events: tuple[EventRow, ...] | No
         "report": report,
         "sections": sections(report, events),
         "glance_chart": charts.status_by_priority(report.priorities, report.quarter.number),
+        # The cover's name and logo (one query; None until an admin sets them).
+        "organisation": Organisation.load(),
+        "logo_url": LOGO_URL,
     }
 
 
@@ -93,8 +101,47 @@ def document(body_template: str, context: dict, *, title: str, running_title: st
     return render_to_string(
         "reporting/document.html",
         context
-        | {"body_template": body_template, "title": title, "running_title": running_title, "stylesheet": _stylesheet()},
+        | {
+            "body_template": body_template,
+            "title": title,
+            "stylesheet": _stylesheet() + _page_margins(running_title, context),
+        },
     )
+
+
+def _page_margins(running_title: str, context: dict) -> str:
+    """The running header and footer of the printed pages, as CSS strings.
+
+    Written into the stylesheet rather than read from elements of the body (``string-set``):
+    such an element is text at the top of the first page, which a reader copying the page or
+    a screen reader following the PDF's tags read before the cover. Margin boxes are
+    outside the PDF's tag tree."""
+    if context.get("fingerprint"):
+        update = context["update"]
+        footer = _("Published %(date)s by %(name)s · SHA-256 %(sha)s") % {
+            "date": date_format(localtime(update.published_at), "j F Y"),
+            "name": update.published_by.get_full_name() or update.published_by.username,
+            "sha": context["fingerprint"][:12],
+        }
+    elif context.get("draft"):
+        footer = _("Draft: not yet published, the board cannot see it.")
+    else:
+        footer = ""
+    page = f"{css_string(_('page') + ' ')} counter(page) {css_string(' ' + _('of') + ' ')} counter(pages)"
+    return (
+        "\n@media print {\n"
+        f"  @page {{ @top-left {{ content: {css_string(running_title)}; }}"
+        f" @bottom-left {{ content: {css_string(footer)}; }} @bottom-right {{ content: {page}; }} }}\n"
+        "  @page :first { @top-left { content: none; } }\n"
+        "}\n"
+    )
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string that nothing in it can end: every character but
+    letters, digits, spaces and plain punctuation escaped (so no quote, backslash, line
+    break or ``</style>``)."""
+    return '"' + "".join(c if c.isalnum() or c in " ,.:;-_()'·" else f"\\{ord(c):06x}" for c in text) + '"'
 
 
 def sha256(content: str | bytes) -> str:

@@ -17,7 +17,7 @@ from initiatives.rounds import is_written
 from priorities.models import Event
 from priorities.querysets import current_plan, plan_with_quarters, reporting_quarter
 
-from .models import BoardUpdate
+from .models import BoardMeeting, BoardUpdate
 
 
 def _events_from(plan, number: int):
@@ -76,9 +76,9 @@ def dashboard(request):
     for label, page, form, updates in things:
         by_quarter = {u.quarter.number: u for u in updates.all()}
         this = by_quarter.get(shown.number)
-        rows.append(
-            {"label": label, "page": page, "form": form, "by_quarter": [by_quarter.get(q.number) for q in quarters]}
-        )
+        # by_quarter: (quarter, its update or None), for a cell that names its quarter (on a phone).
+        cells = [(q, by_quarter.get(q.number)) for q in quarters]
+        rows.append({"label": label, "page": page, "form": form, "by_quarter": cells})
         if asking and not is_written(this):
             due.append({"label": label, "form": form, "update": this})
     review_queue = []
@@ -126,6 +126,7 @@ def _board_home(request, plan, quarters, quarter):
         .order_by("-quarter__number")
     )
     reported = [q for q in quarters if q.reporting_round is not None]
+    next_meeting, last_meeting = board_meetings_for(plan, quarter)
     return render(
         request,
         "reporting/board_home.html",
@@ -136,5 +137,21 @@ def _board_home(request, plan, quarters, quarter):
             "published": published,
             "reported": reported,
             "events": _events_from(plan, quarter.number),
+            "next_meeting": next_meeting,
+            "last_meeting": last_meeting,
         },
     )
+
+
+def board_meetings_for(plan, quarter) -> tuple[BoardMeeting | None, BoardMeeting | None]:
+    """(next, last) of the plan's board meetings, from what is recorded and the reporting
+    round, never the calendar date (one query). A quarter is reviewed by the board after its
+    round, so the next meeting is the first by date of those that review the quarter being
+    reported on (the open round's, else the last round's) or a later one; the last is the
+    latest by date of those that review an earlier quarter. Either may be None."""
+    meetings = list(
+        BoardMeeting.objects.filter(annual_plan=plan).select_related("quarter", "priority").order_by("date", "pk")
+    )
+    upcoming = [meeting for meeting in meetings if meeting.quarter.number >= quarter.number]
+    past = [meeting for meeting in meetings if meeting.quarter.number < quarter.number]
+    return (upcoming[0] if upcoming else None), (past[-1] if past else None)

@@ -1,14 +1,18 @@
 """What editors write for the board and publish: board updates (the Secretary-General's
 update, one a quarter) and the annual report's lessons learned. Once published, either is
 frozen: the HTML and the PDF as they read at that moment are stored with their SHA-256 and
-served byte for byte from then on, whatever happens to the plan later."""
+served byte for byte from then on, whatever happens to the plan later. And the board's
+meetings, with their agenda, which editors record."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from priorities.models import AnnualPlan, Quarter
+from civicplan.validators import plain_text
+from priorities.models import TITLE_MAX, AnnualPlan, Quarter, StrategicPriority, max_length_check
 
 
 class Published(models.Model):
@@ -128,3 +132,151 @@ class AnnualReview(Published):
 
     def __str__(self):
         return f"{self.annual_plan.slug}: {self.get_state_display()}"
+
+
+# Board meetings ---------------------------------------------------------------------------
+
+AGENDA_MAX = 30  # items on one meeting's agenda
+PLACE_MAX = 200
+PRESENTER_MAX = 150
+
+
+class BoardMeeting(models.Model):
+    """A meeting of the board: the quarter it reviews (whose published board update opens
+    its pack) and the strategic priority it discusses in depth, as the plan asks ("une
+    discussion plus détaillée de chaque objectif dans les ordres du jour des réunions du
+    Conseil d'administration"), with its agenda (``AgendaItem``). Written by editors, through
+    reporting/meetings.py ``board_meeting_save`` on the site and the same rules in the admin."""
+
+    annual_plan = models.ForeignKey(
+        AnnualPlan, on_delete=models.PROTECT, related_name="board_meetings", verbose_name=_("annual plan")
+    )
+    date = models.DateField(_("date"))
+    title = models.CharField(
+        _("title"),
+        max_length=TITLE_MAX,
+        validators=plain_text(),
+        help_text=_("As the invitation names it, for example “Board meeting, November 2022”."),
+    )
+    place = models.CharField(
+        _("place"),
+        max_length=PLACE_MAX,
+        blank=True,
+        validators=plain_text(),
+        help_text=_("A city, a room or “online”; leave empty if it is not decided."),
+    )
+    quarter = models.ForeignKey(
+        Quarter,
+        on_delete=models.PROTECT,
+        related_name="board_meetings",
+        verbose_name=_("quarter reviewed"),
+        help_text=_("Its published board update opens the meeting's pack."),
+    )
+    priority = models.ForeignKey(
+        StrategicPriority,
+        on_delete=models.PROTECT,
+        related_name="board_meetings",
+        verbose_name=_("strategic priority in depth"),
+        help_text=_("The priority the board discusses in depth at this meeting."),
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised by every save, so that a concurrent edit is detected.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("board meeting")
+        verbose_name_plural = _("board meetings")
+        ordering = ["annual_plan", "date", "pk"]
+        constraints = [
+            max_length_check("title", TITLE_MAX, "board_meeting_title_length"),
+            max_length_check("place", PLACE_MAX, "board_meeting_place_length"),
+        ]
+
+    def __str__(self):
+        return f"{self.date.isoformat()} {self.title}"
+
+    def clean(self):
+        """The quarter and the priority are the meeting's plan's; a meeting cannot review a
+        quarter that has not begun by its date."""
+        errors = {}
+        quarter = self.quarter if self.quarter_id else None
+        if self.annual_plan_id and quarter is not None and quarter.annual_plan_id != self.annual_plan_id:
+            errors["quarter"] = _("The quarter belongs to another annual plan.")
+        if self.annual_plan_id and self.priority_id and self.priority.annual_plan_id != self.annual_plan_id:
+            errors["priority"] = _("The priority belongs to another annual plan.")
+        if quarter is not None and "quarter" not in errors and self.date and self.date < quarter.start_date:
+            errors["date"] = _(
+                "The meeting is on %(day)s, before %(quarter)s begins (%(start)s): it cannot review it."
+            ) % {
+                "day": self.date.isoformat(),
+                "quarter": quarter.code,
+                "start": quarter.start_date.isoformat(),
+            }
+        if errors:
+            raise ValidationError(errors)
+
+
+class AgendaItem(models.Model):
+    """One item of a board meeting's agenda, in its place (``order``: 1, 2, 3...)."""
+
+    meeting = models.ForeignKey(
+        BoardMeeting, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("board meeting")
+    )
+    order = models.PositiveSmallIntegerField(
+        _("order"), validators=[MinValueValidator(1)], help_text=_("Its place on the agenda: 1 comes first.")
+    )
+    title = models.CharField(_("item"), max_length=TITLE_MAX, validators=plain_text())
+    presenter = models.CharField(_("presented by"), max_length=PRESENTER_MAX, blank=True, validators=plain_text())
+    notes = models.TextField(_("notes"), blank=True, validators=plain_text())
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        # Two items never share a place once saved (the service numbers them 1, 2, 3...);
+        # the id keeps the order stable while an admin form is being saved.
+        ordering = ["meeting", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(order__gte=1), name="agenda_item_order_positive"),
+            max_length_check("title", TITLE_MAX, "agenda_item_title_length"),
+            max_length_check("presenter", PRESENTER_MAX, "agenda_item_presenter_length"),
+        ]
+
+    def __str__(self):
+        return f"{self.order}. {self.title}"
+
+
+class ReportFile(models.Model):
+    """A report document (a PDF, a workbook) made once for one version of the data
+    (civicplan.versions) and served to every reader after the first (reporting.stored).
+
+    ``document`` names what it is: the report, its plan and quarter, the language and the
+    audience (``quarterly-pdf/2022-23/q3/fr/readers``); with ``version``, the data it was
+    made from. While it is being made its state says so, and other readers wait for it
+    rather than make it a second time; a failure is kept, with its reason, until the next
+    attempt."""
+
+    class State(models.TextChoices):
+        PREPARING = "preparing", _("being prepared")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    document = models.CharField(max_length=200)
+    version = models.CharField(max_length=80)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PREPARING)
+    content = models.BinaryField(default=b"", editable=False)
+    sha256 = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField()
+    made_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stored report")
+        verbose_name_plural = _("stored reports")
+        constraints = [models.UniqueConstraint(fields=["document", "version"], name="report_file_once_per_version")]
+
+    def __str__(self):
+        return f"{self.document} ({self.state})"

@@ -5,8 +5,9 @@ server's disk and ``http(s)://`` reaches the network (including internal address
 Report HTML carries user-entered text: with that fetcher, a ``<link rel="attachment"
 href="file:///etc/passwd">`` in a page embedded the server's file in the PDF. Pages are therefore rendered
 against a pseudo-origin that does not exist, and the only URLs served are that origin's
-static files, read from the static files on disk; every other URL fails to load and is
-skipped, and nothing ever touches the network.
+static files, read from the static files on disk, and one address that is not a file at
+all, ``LOGO_URL``: the organisation's logo, read from the database (a report's cover shows
+it). Every other URL fails to load and is skipped, and nothing ever touches the network.
 """
 
 import logging
@@ -19,13 +20,17 @@ from urllib.parse import unquote, urljoin, urlsplit
 import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.exceptions import SuspiciousFileOperation
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.utils._os import safe_join
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from civicplan.models import Organisation, logo_content_type
 
 logger = logging.getLogger(__name__)
 
 PDF_BASE_URL = "https://civicplan.invalid/"
+# The organisation's logo, from the database: the one URL served that is not a static file.
+LOGO_URL = PDF_BASE_URL + "organisation/logo"
 
 # Encoded ".", "/", "\", "%" or NUL: only ever useful to smuggle a traversal past the checks.
 _ENCODED_SEPARATOR = re.compile(r"%(2e|2f|5c|25|00)", re.IGNORECASE)
@@ -40,7 +45,8 @@ class RefusedURLError(ValueError):
 
 
 class StaticOnlyFetcher(URLFetcher):
-    """Serves the project's static files under PDF_BASE_URL + STATIC_URL, and nothing else."""
+    """Serves the project's static files under PDF_BASE_URL + STATIC_URL and the
+    organisation's logo at LOGO_URL, and nothing else."""
 
     def __init__(self) -> None:
         # fail_on_errors=False is what makes WeasyPrint skip a refused resource.
@@ -48,13 +54,30 @@ class StaticOnlyFetcher(URLFetcher):
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         try:
-            path = _static_file(url)
+            if url == LOGO_URL:
+                body, content_type = _logo()
+            else:
+                path = _static_file(url)
+                body = path.read_bytes()
+                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         except RefusedURLError as error:
             # Truncated: a data: URL may carry a whole document.
             logger.warning("PDF rendering refused to fetch %.200s: %s", url, error)
             raise
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+        return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
+
+
+def _logo() -> tuple[bytes, str]:
+    """The organisation's logo and its content type, or RefusedURLError. Its type is read
+    again from its bytes, whatever wrote them (an admin checks them; a restore does not)."""
+    row = Organisation.objects.filter(pk=Organisation.ONE).values_list("logo", flat=True).first()
+    logo = bytes(row or b"")
+    if not logo:
+        raise RefusedURLError("no organisation logo")
+    try:
+        return logo, logo_content_type(logo)
+    except ValidationError as error:
+        raise RefusedURLError("the organisation logo is not an image civicplan accepts") from error
 
 
 def _static_file(url: str) -> Path:

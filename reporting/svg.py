@@ -3,19 +3,34 @@ what draws the chart is kept, what pygal adds for its browser script goes, and i
 stylesheet becomes SVG presentation attributes."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from pygal.etree import etree
 from pygal.style import Style
 
+SVG_NS = "http://www.w3.org/2000/svg"
 
-def clean_svg(accessible_name: str, style: Style, *, margin: int) -> Callable:
+
+def clean_svg(
+    accessible_name: str,
+    style: Style,
+    *,
+    margin: int,
+    labels: Sequence[tuple[str, ...]] = (),
+    line_height: int = 15,
+    legend_columns: int = 0,
+    width: int = 0,
+) -> Callable:
     """Keeps what draws the chart and drops what pygal adds for its browser script and its
     credit: the config <script> (written even with js=[]), comments (pygal.org URLs, the
     render date), the tooltip layer, ids (they repeat from chart to chart on a page, and a
     chart from the cache may be shown twice), and
     per-label <title>s (on a horizontal chart, the label's index as a percentage). Its
-    <style> goes too, drawn instead as attributes (``presentation_attributes``)."""
+    <style> goes too, drawn instead as attributes (``presentation_attributes``).
+
+    And lays out what pygal cannot: ``labels``, a horizontal chart's labels as wrapped lines
+    (``wrap_labels``), and the legend's ``legend_columns`` spread over the chart's whole
+    ``width``."""
     colours = style.colors
 
     def clean(root):
@@ -46,9 +61,48 @@ def clean_svg(accessible_name: str, style: Style, *, margin: int) -> Callable:
                 child.text = accessible_name
         root.set("role", "img")
         presentation_attributes(root, style)
+        if labels:
+            wrap_labels(root, labels, line_height)
+        if legend_columns and width:
+            spread_legend(root, legend_columns, width - 2 * margin)
         return root
 
     return clean
+
+
+def _with_class(root, name: str, *classes: str):
+    return [el for el in root.iter() if local_name(el.tag) == name and set(classes) <= set(el.get("class", "").split())]
+
+
+def wrap_labels(root, labels: Sequence[tuple[str, ...]], line_height: int) -> None:
+    """A horizontal chart's category labels (its "y" axis, once pygal has turned it), each
+    drawn by pygal as its longest line, redrawn as all of its lines, centred on the bar."""
+    expected = list(labels)
+    for axis in _with_class(root, "g", "axis", "y"):
+        for text in (el for el in axis.iter() if local_name(el.tag) == "text"):
+            if not expected or text.text != max(expected[0], key=len):
+                continue
+            lines = expected.pop(0)
+            text.text = None
+            x = text.get("x")
+            for number, line in enumerate(lines):
+                span = etree.SubElement(text, f"{{{SVG_NS}}}tspan" if text.tag.startswith("{") else "tspan")
+                span.set("x", x)
+                span.set("dy", str(-(len(lines) - 1) * line_height / 2 if number == 0 else line_height))
+                span.text = line
+    if expected:
+        raise ValueError(f"pygal did not draw the labels {expected!r}")
+
+
+def spread_legend(root, columns: int, width: float) -> None:
+    """pygal spaces the legend's columns over the plot only; over the chart's width, a long
+    series name has room (its text is never cut)."""
+    for index, item in enumerate(_with_class(root, "g", "legend")):
+        box = next(el for el in item if local_name(el.tag) == "rect")
+        text = next(el for el in item.iter() if local_name(el.tag) == "text")
+        left = (index % columns) * width / columns
+        box.set("x", f"{left:g}")
+        text.set("x", f"{left + float(box.get('width', 0)) + 5:g}")
 
 
 def presentation_attributes(root, style: Style) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from simple_history.utils import bulk_create_with_history
 
+from civicplan import versions
 from initiatives.models import (
     ReviewState,
     Status,
@@ -143,7 +144,9 @@ def moment(day: datetime.date, hour: int = 9) -> datetime.datetime:
 
 def write(model, objects: list, *, batch_size: int = 500) -> list:
     """Validate every object with full_clean(), then insert them all in bulk (and their
-    history rows, for a model with history)."""
+    history rows, for a model with history). Bulk inserts send no signal: the data version
+    is moved here."""
+    versions.changed()
     if not model._meta.auto_created:
         # The foreign keys and the constraints are the database's to check (see the
         # module's docstring): in Python they would cost queries for each object.

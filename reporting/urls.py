@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import meeting_views, views
 
 app_name = "reporting"
 
@@ -18,4 +18,10 @@ urlpatterns = [
     # <slug> is a strategic plan's here (2022-2027), an annual plan's above (2022-23).
     path("<slug:slug>/years/", views.years_report, name="years"),
     path("<slug:slug>/years/pdf/", views.years_report_pdf, name="years-pdf"),
+    # The board's meetings, each with its pack (reporting/meetings.py).
+    path("<slug:slug>/meetings/", meeting_views.meeting_list, name="meetings"),
+    path("<slug:slug>/meetings/new/", meeting_views.meeting_create, name="meeting-create"),
+    path("<slug:slug>/meetings/<int:pk>/", meeting_views.meeting, name="meeting"),
+    path("<slug:slug>/meetings/<int:pk>/edit/", meeting_views.meeting_edit, name="meeting-edit"),
+    path("<slug:slug>/meetings/<int:pk>/pdf/", meeting_views.meeting_pdf, name="meeting-pdf"),
 ]

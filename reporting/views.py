@@ -4,28 +4,29 @@ PDF (the home page is in home.py). Everyone signed in with a role reads them; ed
 write and publish board updates; the board reads published ones only."""
 
 import functools
-import hashlib
+from dataclasses import replace
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response
-from django.utils.http import quote_etag
+from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import conditional_page, require_http_methods, require_safe
 
 from civicplan.permissions import can_read, is_editor, require
-from priorities.models import AnnualPlan, Quarter, StrategicPlan
+from priorities.models import AnnualPlan, Quarter, StrategicPlan, quarter_code
 
-from . import documents, services
+from . import documents, files, services, stored
 from .builders import build_annual_report, build_quarterly_report
-from .exports import quarterly_databook, quarterly_workbook
 from .forms import AnnualReviewForm, BoardUpdateForm, PublishForm
 from .models import AnnualReview, BoardUpdate
 from .pdf import render_pdf
@@ -102,57 +103,85 @@ def report_list(request):
     )
 
 
-def _quarterly(request, slug: str, quarter: int):
-    plan = _plan(slug)
-    if not 1 <= quarter <= 4:
-        raise Http404
-    return plan, build_quarterly_report(plan, quarter)
-
-
-def _title(report) -> str:
-    return _("%(plan)s, %(quarter)s") % {"plan": report.plan_title, "quarter": report.quarter.code}
-
-
 @require_safe
 @report_view
 def quarterly_report(request, slug: str, quarter: int):
-    plan, report = _quarterly(request, slug, quarter)
-    context = documents.quarterly_context(report) | {"plan": plan}
-    return render(request, "reporting/quarterly.html", context)
+    """The report's body is made once per version of the data and language (reporting.stored)."""
+    plan = _plan(slug)
+    if not 1 <= quarter <= 4:
+        raise Http404
+    language = translation.get_language()
 
+    def make() -> str:
+        report = build_quarterly_report(plan, quarter)
+        return render_to_string("reporting/_quarterly_body.html", documents.quarterly_context(report))
 
-@require_safe
-@report_view
-@report_file
-def quarterly_report_pdf(request, slug: str, quarter: int):
-    plan, report = _quarterly(request, slug, quarter)
-    title = _title(report)
-    html = documents.document(
-        "reporting/_quarterly_body.html", documents.quarterly_context(report), title=title, running_title=title
+    body = stored.body(stored.Document("quarterly-page", plan.slug, quarter, language), make)
+    return render(
+        request,
+        "reporting/quarterly.html",
+        {"plan": plan, "quarter": quarter, "quarter_code": quarter_code(quarter), "body": body},
     )
-    return _download(render_pdf(html), "application/pdf", _filename(plan, f"q{quarter}", "pdf"))
 
 
-@require_safe
-@report_view
-@cache_control(private=True, no_cache=True)
-def quarterly_report_xlsx(request, slug: str, quarter: int):
-    """The report's workbook. Its bytes carry the time of making (openpyxl stamps it), so
-    its ETag is a hash of its sheets' contents instead: 304 while they are the same."""
-    plan, report = _quarterly(request, slug, quarter)
-    book = quarterly_databook(report)
-    sheets = [(str(s.title), [str(h) for h in s.headers], [[str(v) for v in row] for row in s]) for s in book.sheets()]
-    etag = quote_etag(hashlib.sha256(repr(sheets).encode()).hexdigest())
-    not_modified = get_conditional_response(request, etag=etag)
+def stored_file(view):
+    """A report file stored once per version of the data (reporting.stored). Its ETag is its
+    SHA-256, so a reader who has it already gets 304 without its bytes being read; kept by
+    the reader's client only, and asked again each time. Not inside the request's
+    transaction: the row that says the file is being made is seen by other readers at once."""
+    return transaction.non_atomic_requests(cache_control(private=True, no_cache=True)(view))
+
+
+def _serve_stored(request, document, make, content_type: str, filename: str) -> HttpResponse:
+    try:
+        record = stored.file(document, make)
+    except stored.NotReady as not_ready:
+        context = {"failed": not_ready.failed, "path": request.get_full_path()}
+        response = render(request, "reporting/preparing.html", context, status=503)
+        response["Retry-After"] = "5"
+        return response
+    etag = quote_etag(record.sha256)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=int(record.made_at.timestamp()))
     if not_modified is not None:
         return not_modified
-    response = _download(
-        quarterly_workbook(report, book),
+    response = _download(bytes(record.content), content_type, filename)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(record.made_at.timestamp())
+    return response
+
+
+@require_safe
+@report_view
+@stored_file
+def quarterly_report_pdf(request, slug: str, quarter: int):
+    plan = _plan(slug)
+    if not 1 <= quarter <= 4:
+        raise Http404
+    language = translation.get_language()
+    return _serve_stored(
+        request,
+        files.quarterly_pdf(plan, quarter, language),
+        lambda: files.make_quarterly_pdf(plan, quarter, language),
+        "application/pdf",
+        _filename(plan, f"q{quarter}", "pdf"),
+    )
+
+
+@require_safe
+@report_view
+@stored_file
+def quarterly_report_xlsx(request, slug: str, quarter: int):
+    plan = _plan(slug)
+    if not 1 <= quarter <= 4:
+        raise Http404
+    language = translation.get_language()
+    return _serve_stored(
+        request,
+        files.quarterly_xlsx(plan, quarter, language),
+        lambda: files.make_quarterly_xlsx(plan, quarter, language),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         _filename(plan, f"q{quarter}", "xlsx"),
     )
-    response["ETag"] = etag
-    return response
 
 
 def _annual_review(plan: AnnualPlan) -> AnnualReview | None:
@@ -192,24 +221,39 @@ def annual_report(request, slug: str):
                 messages.success(request, _("Lessons learned saved as a draft."))
                 return redirect("reporting:annual", slug=plan.slug)
         status = 400
-    context = documents.annual_context(build_annual_report(plan), _lessons_for(request, review))
-    return render(
-        request, "reporting/annual.html", context | {"plan": plan, "review": review, "form": form}, status=status
-    )
+    lessons = _lessons_for(request, review)
+    document = files.annual_pdf(plan, translation.get_language(), lessons)
+
+    def make() -> str:
+        context = documents.annual_context(build_annual_report(plan), lessons)
+        return render_to_string("reporting/_annual_body.html", context)
+
+    body = stored.body(replace(document, kind="annual-page"), make)
+    context = {"plan": plan, "review": review, "form": form, "body": body}
+    return render(request, "reporting/annual.html", context, status=status)
 
 
 @require_safe
 @report_view
-@report_file
+@stored_file
 def annual_report_pdf(request, slug: str):
+    """Published: the PDF as it was published. Until then: made once per version of the data,
+    language and audience (editors read the draft lessons in it)."""
     plan = _plan(slug)
     review = _annual_review(plan)
     if review is not None and review.published:
         response = _stored(request, review, bytes(review.pdf), "application/pdf", review.pdf_sha256)
         response["Content-Disposition"] = f'attachment; filename="civicplan-{plan.slug}-annual.pdf"'
         return response
-    html = services.annual_report_document(plan, _lessons_for(request, review))
-    return _download(render_pdf(html), "application/pdf", _filename(plan, "annual", "pdf"))
+    lessons = _lessons_for(request, review)
+    language = translation.get_language()
+    return _serve_stored(
+        request,
+        files.annual_pdf(plan, language, lessons),
+        lambda: files.make_annual_pdf(plan, language, lessons),
+        "application/pdf",
+        _filename(plan, "annual", "pdf"),
+    )
 
 
 EXCERPT_LINES = 4

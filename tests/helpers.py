@@ -92,6 +92,7 @@ def recreate_roles() -> None:
     importlib.import_module("reporting.migrations.0002_board_update_permissions").grant(apps, None)
     importlib.import_module("reporting.migrations.0004_annual_review_permissions").grant(apps, None)
     importlib.import_module("initiatives.migrations.0008_roles_for_organisational_tracking").grant(apps, None)
+    importlib.import_module("reporting.migrations.0006_board_meeting_permissions").grant(apps, None)
 
 
 def table_rows(*models_or_app_labels) -> dict:

@@ -27,18 +27,28 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.urls import reverse
 from django.utils import timezone
 
+from civicplan import backups, versions
+from civicplan.models import Organisation
 from initiatives import services as initiative_services
 from initiatives.models import Indicator, Initiative, OrganisationalUpdate, StatusUpdate
 from initiatives.rounds import round_change_due_date
 from priorities import services as plan_services
 from priorities.models import AnnualPlan, Event, Quarter, ReportingRound
+from reporting.meetings import board_meeting_save
 from reporting.services import annual_review_save, board_update_publish, board_update_save
 
 # As `make backup` and `make restore` run: each command in its own transaction, committed.
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# Made by migrate, not by data: the same in any database of this version of civicplan.
-NOT_BACKED_UP = {"django_migrations", "django_session"}
+# Made by migrate, not by data: the same in any database of this version of civicplan; and
+# what is made from the data or is the work of the database it ran on (civicplan.backups:
+# the data version, stored reports, background tasks), which a restored database makes anew.
+NOT_BACKED_UP = {
+    "django_migrations",
+    "django_session",
+    *(apps.get_model(label)._meta.db_table for label in backups.DERIVED),
+    *(model._meta.db_table for label in backups.WORK for model in apps.get_app_config(label).get_models()),
+}
 # Tables the database itself fills (after an emptying too): compared by natural key, not id.
 CONTENT_TYPES, PERMISSIONS = "django_content_type", "auth_permission"
 
@@ -84,6 +94,19 @@ def full_database(demo_progress, client):
         plan=plan,
     )
     annual_review_save(user=editor, plan=plan, lessons="Ce que l'année nous a appris.")  # a draft: no PDF to make
+    board_meeting_save(
+        user=editor,
+        plan=plan,
+        fields={
+            "date": quarter.end_date + timedelta(days=20),
+            "title": "Conseil",
+            "place": "En ligne",
+            "quarter": quarter,
+            "priority": priority,
+        },
+        agenda=[{"title": "Ouverture", "presenter": "La présidente", "notes": ""}],
+    )
+    Organisation.objects.create(name="Une alliance")
     plan_services.calendar_token_reset(user=users["board"])
     users["staff"].user_permissions.add(Permission.objects.get(codename="view_event"))
     LogEntry.objects.log_actions(
@@ -216,8 +239,11 @@ def test_a_backup_restores_into_the_database_it_was_made_from(full_database, tmp
     backup(path := tmp_path / "civicplan.json.gz")
     Event.objects.all().delete()
     get_user_model().objects.create_user("since", password="x" * 20)
+    version = versions.current()
     restore(path)
     assert snapshot() == before
+    # The data changed back: a report stored for the version before the restore is not served.
+    assert versions.current() != version
 
 
 def test_a_backup_never_overwrites_a_file(full_database, tmp_path):

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from bench import pages
+from bench import documents, pages
 from civicplan.roles import EDITORS
 from reporting.models import BoardUpdate
 from tests.factories import UserFactory
@@ -23,10 +23,14 @@ def test_the_page_measure_runs_every_page_on_two_sizes_of_plan(client):
 
     pages.publish_board_updates(client, targets)
     assert BoardUpdate.objects.filter(state=BoardUpdate.State.PUBLISHED).count() == 2
+    targets = pages.record_meetings(client, targets)
+    assert all(t.meeting for t in targets)
+    # The meeting pack's PDF view is measured as a page here (one render a plan), for its queries.
+    measured_pages = (*pages.PAGES, pages.BOARD_PDF, documents.MEETING_PDF)
 
-    measured = pages.measure_pages(client, targets, repeats=1, warmups=0, pages=(*pages.PAGES, pages.BOARD_PDF))
+    measured = pages.measure_pages(client, targets, repeats=1, warmups=0, pages=measured_pages)
 
-    assert [figures[0].page for figures in measured] == [page.name for page in (*pages.PAGES, pages.BOARD_PDF)]
+    assert [figures[0].page for figures in measured] == [page.name for page in measured_pages]
     for small, large in measured:
         assert (small.target.label, large.target.label) == ("1x", "2x")
         assert len(small.seconds) == len(small.base_seconds) == 1
@@ -35,6 +39,19 @@ def test_the_page_measure_runs_every_page_on_two_sizes_of_plan(client):
             small.page,
             pages.query_difference(small.queries, large.queries),
         )
+
+
+def test_the_meeting_pack_html_is_what_its_pdf_view_renders(client):
+    """What the meeting PDF's base (WeasyPrint alone) is given: the pack's document."""
+    call_command("generate_synthetic_plan", "--scale", "1", verbosity=0)
+    editor = UserFactory(username="editor")
+    editor.groups.add(Group.objects.get(name=EDITORS))
+    client.force_login(editor)
+    (target,) = pages.record_meetings(client, [pages.target("1x", "synthetic-x1")])
+
+    html = documents.meeting_html(target, "fr")
+
+    assert html.startswith("<!doctype html>") and "Discussion approfondie : priorité 1" in html
 
 
 def test_a_difference_in_queries_names_the_query_that_repeats():

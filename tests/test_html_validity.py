@@ -5,6 +5,7 @@ written to files and checked in one run of the checker (one JVM start for all of
 The checker comes from `make vnu` (see the Makefile). Without it, or without Java, the test
 skips, or fails with CIVICPLAN_REQUIRE_VNU=1 (as in CI)."""
 
+import datetime
 import json
 import os
 import re
@@ -23,6 +24,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from initiatives.models import Indicator, Initiative, OrganisationalLead, Status
 from priorities.models import AnnualPlan, Event
+from reporting.meetings import board_meeting_save
 from reporting.services import board_update_publish, board_update_save
 from tests.helpers import form_as_shown
 
@@ -59,6 +61,21 @@ def pages(client, users) -> dict[str, bytes]:
     published = board_update_save(user=editor, quarter=quarters[1], message="Chers membres du Conseil.")
     board_update_publish(user=editor, update=published, plan=plan)
     board_update_save(user=editor, quarter=quarters[2], message="Brouillon.", highlights="Une avancée.")
+    meetings = {
+        number: board_meeting_save(
+            user=editor,
+            plan=plan,
+            fields={
+                "date": quarters[number].end_date + datetime.timedelta(days=45),
+                "title": f"Réunion du Conseil, T{number}",
+                "place": "En ligne",
+                "quarter": quarters[number],
+                "priority": plan.priorities.get(number=number),
+            },
+            agenda=[{"title": "Ouverture", "presenter": "Présidence", "notes": "Dix minutes."}, {"title": "Clôture"}],
+        )
+        for number in (1, 2)
+    }
     own = Initiative.objects.get_by_natural_key(PLAN, 1, 1)
     area = OrganisationalLead.objects.filter(user=users["staff"]).first().organisational_priority.area
     event = Event.objects.filter(annual_plan=plan).order_by("pk").first().slug
@@ -93,6 +110,8 @@ def pages(client, users) -> dict[str, bytes]:
     client.force_login(users["board"])
     get("dashboard-board", reverse("dashboard"))
     get("board-update-published", reverse("reporting:board", args=[PLAN, 1]))
+    get("meetings", reverse("reporting:meetings", args=[PLAN]))
+    get("meeting", reverse("reporting:meeting", args=[PLAN, meetings[1].pk]))
 
     client.force_login(users["staff"])
     get("dashboard-staff", reverse("dashboard"))
@@ -142,6 +161,19 @@ def pages(client, users) -> dict[str, bytes]:
     post("board-update-publish-refused", reverse("reporting:board-publish", args=[PLAN, 2]), {}, status=400)
     get("annual-report", reverse("reporting:annual", args=[PLAN]))
     get("years-report", reverse("reporting:years", args=["2022-2027"]))
+    get("meeting-no-update", reverse("reporting:meeting", args=[PLAN, meetings[2].pk]))
+    get("meeting-create", reverse("reporting:meeting-create", args=[PLAN]))
+    get("meeting-edit", reverse("reporting:meeting-edit", args=[PLAN, meetings[1].pk]))
+    bad_meeting = {
+        "date": "",
+        "title": "<b>Réunion</b>",
+        "agenda-TOTAL_FORMS": 2,
+        "agenda-INITIAL_FORMS": 0,
+        "agenda-MIN_NUM_FORMS": 0,
+        "agenda-MAX_NUM_FORMS": 1000,
+        "agenda-0-title": "<i>Ouverture</i>",
+    }
+    post("meeting-create-errors", reverse("reporting:meeting-create", args=[PLAN]), bad_meeting)
     return found
 
 

@@ -145,3 +145,8 @@ def test_make_run_serves_the_sites_own_error_pages():
 
     assert runserver_line().startswith("DEBUG=false ") and "--insecure" in runserver_line()
     assert runserver_line("RUN_DEBUG=true").startswith("DEBUG=true ")
+    # With one background worker beside it (reporting/tasks.py), stopped with it.
+    made = subprocess.run(["make", "-n", "run"], cwd=settings.BASE_DIR, capture_output=True, text=True)  # noqa: S603, S607
+    worker = [line for line in made.stdout.splitlines() if "manage.py db_worker" in line]
+    assert len(worker) == 1 and worker[0].rstrip(" \\").endswith("&"), worker
+    assert "trap 'kill 0'" in made.stdout

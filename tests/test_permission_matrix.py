@@ -25,7 +25,8 @@ record before it; ``app`` an admin app label; ``ctype`` the initiative content t
 answers; ``?ac`` the query of an admin autocomplete. The plan's annual report has draft
 lessons learned; ``annpub``/``annnone`` give the plan "2022-23" with its annual report
 published (stored stand-ins) / with no lessons written, ``apub`` the published annual
-report itself (an admin record).
+report itself (an admin record); ``meet`` a board meeting of the plan (reviewing Q1, with an
+agenda).
 
 Roles: anonymous; staff_own and staff_other are ``staff`` (on an initiative they lead, on
 one of ``staff2``'s where they are not in the team); editor; board; admin (the superuser).
@@ -40,6 +41,7 @@ elsewhere than a sign-in page; ``login`` 302 to the sign-in page with ``?next=``
 statuses. A case expected to answer otherwise than it does today is in ``KNOWN_BUGS``.
 """
 
+import datetime
 import functools
 import re
 from dataclasses import dataclass
@@ -63,11 +65,13 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from civicplan.models import Organisation
 from initiatives.models import Initiative, Membership, OrganisationalLead, OrganisationalUpdate, StatusUpdate
 from initiatives.services import quarter_lock
 from priorities.models import AnnualPlan, CalendarToken, Event
 from priorities.services import calendar_token_reset
-from reporting.models import AnnualReview
+from reporting.meetings import board_meeting_save
+from reporting.models import AnnualReview, BoardMeeting
 from reporting.services import annual_review_save, board_update_publish, board_update_save
 
 PLAN = "2022-23"
@@ -143,6 +147,11 @@ reporting:annual-pdf#pub                        annpub     login     ok/405    =
 reporting:annual-publish                        plan       login     403       =         ok/form   403       ok/form
 reporting:annual-publish#pub                    annpub     login     403       =         redir     403       redir
 reporting:annual-publish#none                   annnone    login     403       =         404       403       404
+reporting:meetings                              plan       login     ok/405    =         ok/405    ok/405    ok/405
+reporting:meeting-create                        plan       login     403       =         ok/form   403       ok/form
+reporting:meeting                               plan,meet  login     ok/405    =         ok/405    ok/405    ok/405
+reporting:meeting-edit                          plan,meet  login     403       =         ok/form   403       ok/form
+reporting:meeting-pdf                           plan,meet  login     ok/405    =         ok/405    ok/405    ok/405
 # The admin. AdminSite's own views send a signed-out visitor to the admin's sign-in page; a
 # ModelAdmin's views are not marked login_not_required, so LoginRequiredMiddleware sends them to
 # the site's first. Signed in without is_staff (editors, staff, board): the admin's sign-in page.
@@ -190,6 +199,7 @@ admin:reporting_annualreview_add                -          login     alogin    =
 admin:reporting_annualreview_change#pub         apub       login     alogin    =         alogin    alogin    ok/403
 admin:reporting_annualreview_delete#pub         apub       login     alogin    =         alogin    alogin    403
 admin:reporting_annualreview_simple_history#pub apub,hist1 login     alogin    =         alogin    alogin    ok/403
+admin:civicplan_organisation_add                -          login     alogin    =         alogin    alogin    403
 """
 # fmt: on
 
@@ -341,6 +351,7 @@ class World:
     records: dict  # admin model -> a record of it (None if there is none)
     board: dict  # "pub" / "draft" -> board update
     annual: AnnualReview  # the plan's annual report, its lessons learned in draft
+    meeting: BoardMeeting  # a board meeting of the plan, with its agenda
     sessions: dict  # username -> session key of a signed-in session
     reset: tuple[str, str]  # uidb64, token of a valid password reset link
 
@@ -379,7 +390,20 @@ def _build_world() -> World:
     published = board_update_publish(user=editor, update=published, plan=plan)
     draft = board_update_save(user=editor, quarter=quarters[2], message="Brouillon.")
     annual = annual_review_save(user=editor, plan=plan, lessons="Ce que l'année nous a appris.")
+    meeting = board_meeting_save(
+        user=editor,
+        plan=plan,
+        fields={
+            "date": datetime.date(2022, 11, 17),
+            "title": "Réunion du Conseil",
+            "place": "",
+            "quarter": quarters[1],
+            "priority": plan.priorities.get(number=1),
+        },
+        agenda=[{"title": "Ouverture", "presenter": "", "notes": ""}],
+    )
     quarter_lock(user=editor, quarter=quarters[4], reason="Rapport envoyé.")
+    Organisation.objects.create(name="CIVICUS")  # one at most: its add page is refused once it exists
     calendar_token_reset(user=users["board"])  # a subscription address, for the feed's row
     _sign_in_records(users["staff2"])
 
@@ -406,6 +430,7 @@ def _build_world() -> World:
         records=records,
         board={"pub": published, "draft": draft},
         annual=annual,
+        meeting=meeting,
         sessions=sessions,
         reset=(urlsafe_base64_encode(force_bytes(reset_user.pk)), default_token_generator.make_token(reset_user)),
     )
@@ -485,6 +510,7 @@ def _url(world: World, url_key: str, row: Row, role: str) -> str:
         "annpub": lambda: _annual_published(world).annual_plan.slug,
         "annnone": lambda: _no_annual_review(world),
         "apub": lambda: admin_record(_annual_published(world)),
+        "meet": lambda: world.meeting.pk,
         "hist": lambda: _history_id(record),
         "hist1": lambda: _history_id(record, first=True),
         "app": lambda: "initiatives",

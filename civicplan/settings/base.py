@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
     "priorities",
     "initiatives",
     "reporting",
@@ -141,6 +143,22 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="civicplan <civicplan@localhost>")
 # The address people reach civicplan at, for links in emails (reminders, password reset).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The data version (civicplan.versions) is replaced when a write's transaction commits. Off
+# only in the test suite, whose tests run in transactions that are rolled back, never
+# committed: there it is replaced at the write.
+DATA_VERSION_AFTER_COMMIT = True
+
+# Background work (reporting.tasks: report PDFs prepared after an approval, a lock or a
+# round's end), through Django's tasks API (the django-tasks backport). The database backend
+# by default, run by `manage.py db_worker` (make run starts one); docs/operations.md says how
+# to run it on RQ and Redis instead.
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # Report charts are kept here (about 7 KB each; a report of a plan 20 times the seed's

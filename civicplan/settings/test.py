@@ -25,3 +25,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     import os
 
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405
+
+# Tasks are recorded, not run: a test that wants one run runs it (tests/reporting/test_stored.py).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+# The data version is replaced at each write: tests run in transactions that never commit
+# (tests/reporting/test_stored.py checks the after-commit way in transactions that do).
+DATA_VERSION_AFTER_COMMIT = False

@@ -308,6 +308,6 @@ def test_the_reminder_is_written_in_the_sites_language_and_as_plain_text(demo_pr
     call_command("remind_missing_updates", "--plan", "2022-23", "--quarter", "3")
     body = by_recipient(mailoutbox)["staff@example.org"].body
     assert body.startswith("Bonjour ")
-    assert "de ces travaux dont vous êtes responsable ne sont pas encore soumis :\n\n- 4.1 " in body
+    assert "de ces travaux dont vous êtes responsable ne sont pas encore soumis\u00a0:\n\n- 4.1 " in body
     assert "l'engagement du public" in body and "&#x27;" not in body
     assert body.endswith("Merci de les rédiger et de les soumettre depuis les liens ci-dessus.\n")

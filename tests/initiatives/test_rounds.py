@@ -149,7 +149,7 @@ def test_the_tracker_shows_the_demos_counts_to_the_board(client, users):
     page = signed_in(client, users, "board").get(round_url(3)).content.decode()
     # 14 initiatives and 4 organisational priorities (1 approved, 1 submitted, 1 draft, 1 missing)
     assert "11 of 18 updates submitted or approved (61 %)." in page
-    counts = re.findall(r'href="\?state=(\w+)"[^>]*>(\d+)</a> <small>\((\d+) %\)', page)
+    counts = re.findall(r'href="\?state=(\w+)"[^>]*>(\d+)</a> <small>\((\d+)&nbsp;%\)', page)
     assert counts == [
         ("missing", "4", "22"),
         ("draft", "2", "11"),

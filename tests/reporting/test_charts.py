@@ -67,8 +67,23 @@ def parse(svg: str) -> ET.Element:
 
 
 def texts(svg: str) -> list[str]:
-    """Every piece of text the chart draws."""
-    return [el.text for el in parse(svg).iter(f"{{{SVG_NS}}}text") if el.text]
+    """Every piece of text the chart draws, a label wrapped onto several lines as one."""
+    found = []
+    for el in parse(svg).iter(f"{{{SVG_NS}}}text"):
+        words = " ".join(part.strip() for part in el.itertext() if part.strip())
+        if words:
+            found.append(words)
+    return found
+
+
+def label_lines(svg: str) -> dict[str, list[str]]:
+    """A horizontal chart's category labels: {the whole label: its lines as drawn}."""
+    found = {}
+    for el in parse(svg).iter(f"{{{SVG_NS}}}text"):
+        spans = [span.text for span in el.iter(f"{{{SVG_NS}}}tspan")]
+        if spans:
+            found[" ".join(spans)] = spans
+    return found
 
 
 @pytest.fixture(autouse=True)
@@ -144,14 +159,15 @@ def test_series_take_the_palette_in_status_order():
 
 def test_pygal_stylesheet_is_drawn_as_attributes():
     """What pygal's <style> did, where a strict CSP refuses it: fonts, label alignment, guides."""
+    title = next(
+        el
+        for el in parse(charts.status_by_quarter(YEAR, title="1. Democracy").svg).iter(f"{{{SVG_NS}}}text")
+        if el.get("class") == "title plot_title"
+    )
+    assert (title.get("text-anchor"), title.get("font-size")) == ("middle", str(charts.TITLE_SIZE))
     root = parse(charts.indicator_progress((WAITING, MEMBERS), 2, title="Indicators").svg)
     assert root.get("font-family") == charts.FONT
-    texts_by_class = {}
-    for el in root.iter(f"{{{SVG_NS}}}text"):
-        texts_by_class.setdefault(el.get("class") or "", []).append(el)
-    title = texts_by_class["title plot_title"][0]
-    assert (title.get("text-anchor"), title.get("font-size")) == ("middle", "15")
-    anchors = {el.text: el.get("text-anchor") for el in root.iter(f"{{{SVG_NS}}}text")}
+    anchors = {" ".join(el.itertext()): el.get("text-anchor") for el in root.iter(f"{{{SVG_NS}}}text")}
     assert anchors["1.1.1 Waiting days (71%)"] == "end"  # the labels end at the axis, left of the bars
     assert anchors["50%"] == "middle"
     paths = {el.get("class"): el for el in root.iter(f"{{{SVG_NS}}}path")}
@@ -179,10 +195,11 @@ def test_status_by_priority_reads_the_quarter_top_down():
     long_title = "A priority whose short title is far too long to fit beside its bar"
     chart = charts.status_by_priority((section(1, "Democracy"), section(2, long_title)), 2)
     root = parse(chart.svg)
-    y = {el.text: float(el.get("y")) for el in root.iter(f"{{{SVG_NS}}}text") if el.text}
-    truncated = next(t for t in y if t.startswith("2. A priority"))
-    assert truncated.endswith("…") and len(truncated) <= charts.LABEL_MAX
-    assert y["1. Democracy"] < y[truncated]  # priority 1 on top
+    y = {" ".join(el.itertext()): float(el.get("y")) for el in root.iter(f"{{{SVG_NS}}}text") if el.get("y")}
+    # Never cut: the whole title, wrapped onto lines that fit beside the bars.
+    lines = label_lines(chart.svg)[f"2. {long_title}"]
+    assert len(lines) == 2 and "…" not in chart.svg
+    assert y["1. Democracy"] < y[f"2. {long_title}"]  # priority 1 on top
     assert [t for t in texts(chart.svg) if t in LEGEND] == LEGEND
     assert chart.description == (
         "Q2 at a glance. "
@@ -200,17 +217,42 @@ def test_indicator_that_should_go_down_is_described_as_progress():
     assert "1.1.1 Waiting days (71%)" in texts(chart.svg)
 
 
-def test_indicator_progress_clamps_the_bar_not_the_text():
+def bar_widths(svg: str) -> list[float]:
+    """Each bar's length, in the order drawn (pygal leaves out a bar's width when it is none)."""
+    return [
+        float(el.get("width", 0))
+        for el in parse(svg).iter(f"{{{SVG_NS}}}rect")
+        if {"rect", "reactive"} <= set(el.get("class", "").split())
+    ]
+
+
+AWAY = indicator("1.1.4", "Partners lost", "10", "20", [(1, "8")])  # moved away from its target: -20%
+HALF = indicator("1.1.5", "Reports", "0", "10", [(1, "5")])
+
+
+def test_indicator_progress_runs_from_the_baseline_to_the_target_and_clamps_the_bar_not_the_text():
     chart = charts.indicator_progress((WAITING, MEMBERS, SURVEY), 2, title="Indicators")
     drawn = texts(chart.svg)
     assert "1.1.2 Members (320%)" in drawn
     assert "320% of the way" in chart.description
     values = [el.text for el in parse(chart.svg).iter(f"{{{SVG_NS}}}desc") if el.get("class") == "value"]
-    assert sorted(values) == ["150%", "71%"]  # the bar stops at the axis' end
+    assert sorted(values) == ["100%", "71%"]  # the bar stops at the axis' end; its label says 320%
     # Not measured yet: no bar, but said.
     assert "1.2.1 Survey answers: no value yet." in chart.description
     assert not [t for t in drawn if "Survey" in t]
-    assert {"-50%", "0%", "100%", "150%"} <= set(drawn)
+    ticks = [t for t in drawn if t.endswith("%") and "(" not in t]
+    assert ticks == ["0%", "25%", "50%", "75%", "100%"]
+
+
+def test_an_indicator_beyond_either_end_is_drawn_at_that_end_and_labelled_with_its_real_progress():
+    chart = charts.indicator_progress((AWAY, HALF, MEMBERS), 2, title="Indicators")
+    # pygal draws the first label at the bottom: the bars come in reverse.
+    members, half, away = bar_widths(chart.svg)
+    assert away == 0 and half > 0
+    assert members == pytest.approx(2 * half)  # 320% drawn as 100%, twice the 50% bar
+    drawn = texts(chart.svg)
+    assert {"1.1.4 Partners lost (-20%)", "1.1.5 Reports (50%)", "1.1.2 Members (320%)"} <= set(drawn)
+    assert "-20% of the way" in chart.description
 
 
 def test_indicator_progress_without_any_value_still_draws():
@@ -266,7 +308,7 @@ def test_a_chart_is_drawn_once_per_data_and_language(monkeypatch):
     cache.clear()
     drawn = []
     render = charts._render
-    monkeypatch.setattr(charts, "_render", lambda chart, name: drawn.append(name) or render(chart, name))
+    monkeypatch.setattr(charts, "_render", lambda chart, name, **kw: drawn.append(name) or render(chart, name, **kw))
 
     first = charts.status_by_quarter(YEAR, title="1. Democracy")
     again = charts.status_by_quarter(YEAR, title="1. Democracy")
@@ -287,5 +329,57 @@ def test_the_cache_keeps_what_each_kind_of_chart_drew(monkeypatch):
     drawn_fresh = [chart.svg for chart in all_charts()]
     cache.clear()
     assert [chart.svg for chart in all_charts()] == drawn_fresh  # drawn again, the same
-    monkeypatch.setattr(charts, "_render", lambda chart, name: pytest.fail("drawn again"))
+    monkeypatch.setattr(charts, "_render", lambda chart, name, **kw: pytest.fail("drawn again"))
     assert [chart.svg for chart in all_charts()] == drawn_fresh  # from the cache
+
+
+# --- Sized for paper ---------------------------------------------------------------------
+
+# The A4 text block (print.css: 210 mm less 2 x 18 mm), in CSS pixels (96 to the inch).
+TEXT_BLOCK_PX = 174 / 25.4 * 96
+LONG_NAME = (
+    "Références à nos données dans des documents de décideurs (organes des Nations Unies, organes régionaux, "
+    "États) et dans les rapports de nos partenaires"
+)
+
+
+@pytest.mark.parametrize("index", range(4), ids=["by_quarter", "by_priority", "indicators", "strip"])
+def test_every_chart_is_drawn_at_a_size_that_fits_the_page(index):
+    """Its own width and height (CSS pixels: 12px labels print at 9pt), never wider than the
+    A4 text block; the screen shows it at that size too, narrower on a phone."""
+    root = parse(all_charts()[index].svg)
+    width, height = float(root.get("width")), float(root.get("height"))
+    assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
+    assert 0 < width <= TEXT_BLOCK_PX and 0 < height <= width
+    labels = [el for el in root.iter(f"{{{SVG_NS}}}text") if el.get("font-size")]
+    assert all(float(el.get("font-size")) >= 12 for el in labels)
+
+
+def test_a_long_indicator_name_is_wrapped_whole_and_its_percentage_kept_on_one_line():
+    long = indicator("1.2.2", LONG_NAME, "25", "45", [(1, "38")])
+    with override("fr"):
+        chart = charts.indicator_progress((long,), 2, title="Indicateurs")
+    lines = next(iter(label_lines(chart.svg).values()))
+    assert len(lines) >= 3 and "…" not in chart.svg
+    budget = int(charts.WIDE * charts.LABEL_SHARE / (0.6 * charts.FONT_SIZE))
+    assert all(len(line) <= budget for line in lines)
+    # Every word, in order; "65 %" (French) is one unit: never "(65" on a line and "%)" on the next.
+    assert " ".join(lines).replace("\u00a0", " ") == f"1.2.2 {LONG_NAME} (65 %)"
+    assert lines[-1].endswith("(65\u00a0%)")
+    # The chart grows to hold the lines: each bar's slot is as tall as its label.
+    assert float(parse(chart.svg).get("height")) >= len(lines) * charts.LINE_HEIGHT
+
+
+def test_the_legend_is_spread_over_the_whole_chart_so_that_long_names_do_not_overlap():
+    with override("fr"):
+        chart = charts.status_by_priority((section(1, "Démocratie"), section(2, "Finances")), 2)
+    root = parse(chart.svg)
+    legend = [el for el in root.iter(f"{{{SVG_NS}}}g") if "legend" in el.get("class", "").split()]
+    boxes = [float(next(iter(item.iter(f"{{{SVG_NS}}}rect"))).get("x")) for item in legend]
+    step = (charts.WIDE - 2 * charts.MARGIN) / 3
+    assert boxes == pytest.approx([0, step, 2 * step] * 2)
+    # The longest French series name fits its column (pygal's estimate of a character's width).
+    longest = max(
+        len(t) for t in texts(chart.svg) if t in {str(Status(s).label) for s in Status} | {"Aucun point approuvé"}
+    )
+    assert 12 + 5 + longest * 0.6 * charts.FONT_SIZE < step

@@ -1,0 +1,184 @@
+"""Reports made once per version of the data, and served stored to every reader after that.
+
+A report is a pure function of the plan's data, the report (and its quarter), the language
+and the audience (what the reader may see: ``readers`` read approved work only, as do the
+board; ``editors`` also read what is not yet published). So it is made once per version
+of the data (civicplan.versions), and kept under that version with the code that made it
+(``release()``): a page's body in Django's cache, a file (PDF, workbook) in the database
+(``ReportFile``), where every app server finds it.
+
+A file is made by whoever asks for it first: a background worker (``tasks.prepare``, after
+an approval, a lock or a round's end) or the first reader. Whoever starts records it
+(one row per document and version, unique): a second reader meanwhile is told it is being
+prepared rather than make it again. A failure is recorded with its reason and logged; the
+next request tries again. An attempt that never finished (its worker died) is taken over
+after ``STALE_AFTER``.
+"""
+
+import contextlib
+import functools
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from civicplan import versions
+
+from .models import ReportFile
+
+logger = logging.getLogger(__name__)
+
+READERS, EDITORS = "readers", "editors"
+# A making that started this long ago and never finished is taken over by the next reader.
+STALE_AFTER = timedelta(minutes=10)
+# A page body stays in the cache this long; a new version of the data makes a new key anyway.
+BODY_TIMEOUT = 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a report document is made from, but the data: its kind (``quarterly-pdf``), plan,
+    quarter, language and audience."""
+
+    kind: str
+    plan: str
+    quarter: int | None
+    language: str
+    audience: str = READERS
+
+    @property
+    def name(self) -> str:
+        quarter = f"q{self.quarter}" if self.quarter is not None else "year"
+        return f"{self.kind}/{self.plan}/{quarter}/{self.language}/{self.audience}"
+
+
+@functools.cache
+def release() -> str:
+    """A fingerprint of the code and the words that make reports: the templates, the
+    stylesheets, the compiled catalogues and the apps' Python. A deployment that changes
+    any of them makes every report again (under the same data version)."""
+    base = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    patterns = ("templates/**/*.html", "static/civicplan/*.css", "locale/**/*.mo", "*/*.py", "*/templatetags/*.py")
+    for path in sorted({p for pattern in patterns for p in base.glob(pattern) if ".venv" not in p.parts}):
+        digest.update(str(path.relative_to(base)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def version() -> str:
+    """The version a document is stored under now: the data's, and the code's."""
+    return f"{versions.current()}:{release()}"
+
+
+# --- Page bodies, in the cache ---------------------------------------------------------------
+
+
+def body(document: Document, make: Callable[[], str]) -> str:
+    """The HTML of a report's body for this version of the data: from the cache, or made
+    (``make()``) and put there."""
+    key = f"report-body:{document.name}:{version()}"
+    try:
+        html = cache.get(key)
+    except Exception:  # a cache that is down (Redis restarting) costs time, never the report
+        logger.warning("The cache could not be read: the report is made without it.", exc_info=True)
+        return make()
+    if html is None:
+        html = make()
+        try:
+            cache.set(key, str(html), BODY_TIMEOUT)
+        except Exception:
+            logger.warning("The cache could not keep a report.", exc_info=True)
+    return mark_safe(html)  # noqa: S308 (the HTML our own templates made)
+
+
+# --- Files, in the database ------------------------------------------------------------------
+
+
+class NotReady(Exception):
+    """The document is being made by someone else, or its making failed (``failed``)."""
+
+    def __init__(self, record: ReportFile):
+        super().__init__(record.document)
+        self.record = record
+
+    @property
+    def failed(self) -> bool:
+        return self.record.state == ReportFile.State.FAILED
+
+
+def file(document: Document, make: Callable[[], bytes]) -> ReportFile:
+    """The stored file of ``document`` for this version of the data, made now by ``make()``
+    if nobody has made it or is making it. Its ``content`` is deferred: a reader who has it
+    already (ETag: ``sha256``) is answered without it. NotReady: someone else is making it,
+    or it could not be made (then the next call tries again).
+
+    Called outside a transaction (the views are ``non_atomic_requests``): the row that says
+    it is being made is seen by every other reader at once, not when the making ends."""
+    stamp = version()
+    found = _find(document, stamp)
+    if found is not None and found.state == ReportFile.State.READY:
+        return found
+    claimed = _claim(document, stamp, found)
+    if claimed is None:
+        raise NotReady(_find(document, stamp) or found)
+    return _make(claimed, make)
+
+
+def prepare(document: Document, make: Callable[[], bytes]) -> None:
+    """For a worker: make the document for this version unless it is made or being made
+    (a failure is logged and recorded, for the next reader to try again)."""
+    with contextlib.suppress(NotReady):
+        file(document, make)
+
+
+def _find(document: Document, stamp: str) -> ReportFile | None:
+    return ReportFile.objects.defer("content").filter(document=document.name, version=stamp).first()
+
+
+def _claim(document: Document, stamp: str, found: ReportFile | None) -> ReportFile | None:
+    """This process's turn to make it: a new row in PREPARING, or a failed or abandoned one
+    taken over (only one claimant wins: the update is conditional on the state seen)."""
+    now = timezone.now()
+    if found is None:
+        try:
+            with transaction.atomic():
+                return ReportFile.objects.create(document=document.name, version=stamp, started_at=now)
+        except IntegrityError:
+            return None  # someone started it a moment ago
+    abandoned = found.state == ReportFile.State.PREPARING and found.started_at < now - STALE_AFTER
+    if found.state != ReportFile.State.FAILED and not abandoned:
+        return None
+    taken = ReportFile.objects.filter(pk=found.pk, state=found.state, started_at=found.started_at).update(
+        state=ReportFile.State.PREPARING, started_at=now, error=""
+    )
+    if not taken:
+        return None
+    found.state, found.started_at, found.error = ReportFile.State.PREPARING, now, ""
+    return found
+
+
+def _make(record: ReportFile, make: Callable[[], bytes]) -> ReportFile:
+    try:
+        content = make()
+    except Exception as error:
+        logger.exception("The report %s could not be made", record.document)
+        record.state, record.error = ReportFile.State.FAILED, f"{type(error).__name__}: {error}"[:2000]
+        record.save(update_fields=["state", "error"])
+        raise NotReady(record) from error
+    record.content, record.sha256 = content, hashlib.sha256(content).hexdigest()
+    record.state, record.made_at = ReportFile.State.READY, timezone.now()
+    record.save(update_fields=["content", "sha256", "state", "made_at"])
+    # The same document made earlier (from older data) is read by nobody any more.
+    ReportFile.objects.filter(
+        document=record.document, state=ReportFile.State.READY, started_at__lt=record.started_at
+    ).delete()
+    return record
