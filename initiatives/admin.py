@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from civicplan.admin import HistoryAdmin, SpreadsheetAdmin
+from civicplan.admin import HistoryAdmin, SafeAutocomplete, SpreadsheetAdmin
+from civicplan.admin_controls import NamedControlsAdmin, NamedRowsFormSet, NamedStackedInline, NamedTabularInline
 from priorities.admin import StrategicPriorityAdmin
 from priorities.models import StrategicPriority
 
@@ -41,7 +41,7 @@ class LockedQuarterReadOnly:
         return super().has_delete_permission(request, obj) and not self._locked(obj)
 
 
-class LockedQuarterFormSet(BaseInlineFormSet):
+class LockedQuarterFormSet(NamedRowsFormSet):
     """An inline's rows: deleting one of a locked quarter is refused, like changing it."""
 
     def clean(self):
@@ -54,13 +54,13 @@ class LockedQuarterFormSet(BaseInlineFormSet):
                 )
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(SafeAutocomplete, NamedTabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
-class StatusUpdateInline(admin.StackedInline):
+class StatusUpdateInline(SafeAutocomplete, NamedStackedInline):
     model = StatusUpdate
     formset = LockedQuarterFormSet
     extra = 0
@@ -71,7 +71,7 @@ class StatusUpdateInline(admin.StackedInline):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(SpreadsheetAdmin):
+class InitiativeAdmin(NamedControlsAdmin, SpreadsheetAdmin):
     resource_classes = [InitiativeResource]
     list_display = ["code", "title", "priority"]
     list_display_links = ["code", "title"]
@@ -102,7 +102,7 @@ REVIEWED_UPDATE_READONLY = [
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(LockedQuarterReadOnly, SpreadsheetAdmin):
+class StatusUpdateAdmin(LockedQuarterReadOnly, NamedControlsAdmin, SpreadsheetAdmin):
     resource_classes = [StatusUpdateResource]
     list_display = ["initiative", "quarter", "status", "review_state", "author", "updated_at"]
     list_filter = ["quarter__annual_plan", "quarter__number", "status", "review_state", "initiative__priority"]
@@ -114,7 +114,7 @@ class StatusUpdateAdmin(LockedQuarterReadOnly, SpreadsheetAdmin):
 
 
 @admin.register(OrganisationalUpdate)
-class OrganisationalUpdateAdmin(LockedQuarterReadOnly, SpreadsheetAdmin):
+class OrganisationalUpdateAdmin(LockedQuarterReadOnly, NamedControlsAdmin, SpreadsheetAdmin):
     resource_classes = [OrganisationalUpdateResource]
     list_display = ["organisational_priority", "quarter", "status", "review_state", "author", "updated_at"]
     list_filter = [
@@ -131,7 +131,7 @@ class OrganisationalUpdateAdmin(LockedQuarterReadOnly, SpreadsheetAdmin):
     autocomplete_fields = ["author"]
 
 
-class IndicatorValueInline(admin.TabularInline):
+class IndicatorValueInline(NamedTabularInline):
     model = IndicatorValue
     formset = LockedQuarterFormSet
     extra = 0
@@ -141,7 +141,7 @@ class IndicatorValueInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SpreadsheetAdmin):
+class IndicatorAdmin(NamedControlsAdmin, SpreadsheetAdmin):
     resource_classes = [IndicatorResource]
     list_display = ["code", "name", "unit", "baseline", "target", "direction"]
     list_display_links = ["code", "name"]
@@ -157,7 +157,7 @@ class IndicatorAdmin(SpreadsheetAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(LockedQuarterReadOnly, SpreadsheetAdmin):
+class IndicatorValueAdmin(LockedQuarterReadOnly, NamedControlsAdmin, SpreadsheetAdmin):
     resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "quarter", "value", "author", "updated_at"]
     list_filter = ["quarter__annual_plan", "quarter__number"]
@@ -168,7 +168,7 @@ class IndicatorValueAdmin(LockedQuarterReadOnly, SpreadsheetAdmin):
 
 
 @admin.register(LearningReflection)
-class LearningReflectionAdmin(LockedQuarterReadOnly, HistoryAdmin):
+class LearningReflectionAdmin(LockedQuarterReadOnly, NamedControlsAdmin, HistoryAdmin):
     list_display = ["learning_question", "quarter", "author", "updated_at"]
     list_filter = ["quarter__annual_plan", "quarter__number"]
     list_select_related = ["learning_question__priority", "quarter__annual_plan", "author"]
@@ -178,7 +178,7 @@ class LearningReflectionAdmin(LockedQuarterReadOnly, HistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SafeAutocomplete, NamedControlsAdmin, admin.ModelAdmin):
     list_display = ["user", "initiative", "role"]
     list_filter = ["role", "initiative__priority"]
     list_select_related = ["user", "initiative__priority"]
@@ -187,7 +187,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrganisationalLead)
-class OrganisationalLeadAdmin(admin.ModelAdmin):
+class OrganisationalLeadAdmin(SafeAutocomplete, NamedControlsAdmin, admin.ModelAdmin):
     list_display = ["organisational_priority", "user"]
     list_filter = ["organisational_priority__annual_plan", "organisational_priority__area"]
     list_select_related = ["user", "organisational_priority__annual_plan"]
@@ -196,7 +196,7 @@ class OrganisationalLeadAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "organisational_priority"]
 
 
-class InitiativeInline(admin.TabularInline):
+class InitiativeInline(NamedTabularInline):
     model = Initiative
     extra = 0
     fields = ["number", "title"]

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from civicplan.admin import HistoryAdmin, SpreadsheetAdmin
+from civicplan.admin_controls import NamedControlsAdmin, NamedStackedInline, NamedTabularInline
 
 from .models import (
     AnnualPlan,
@@ -21,7 +22,7 @@ from .models import (
 from .resources import EventResource, ExpectedResultResource
 
 
-class KeyChangeInline(admin.StackedInline):
+class KeyChangeInline(NamedStackedInline):
     model = KeyChange
     extra = 0
 
@@ -34,14 +35,14 @@ class StrategicPlanAdmin(HistoryAdmin):
     inlines = [KeyChangeInline]
 
 
-class QuarterInline(admin.TabularInline):
+class QuarterInline(NamedTabularInline):
     model = Quarter
     extra = 0
     max_num = 4
     fields = ["number", "start_date", "end_date"]
 
 
-class OrganisationalPriorityInline(admin.StackedInline):
+class OrganisationalPriorityInline(NamedStackedInline):
     model = OrganisationalPriority
     extra = 0
 
@@ -55,7 +56,7 @@ class AnnualPlanAdmin(HistoryAdmin):
     inlines = [QuarterInline, OrganisationalPriorityInline]
 
 
-class QuarterLockInline(admin.StackedInline):
+class QuarterLockInline(NamedStackedInline):
     """Read only: a quarter is locked and unlocked on the site (the plan page), where the
     service asks for a reason and records who did it and when."""
 
@@ -89,13 +90,13 @@ class QuarterAdmin(admin.ModelAdmin):
     ordering = ["annual_plan__start_date", "number"]
 
 
-class ExpectedResultInline(admin.StackedInline):
+class ExpectedResultInline(NamedStackedInline):
     model = ExpectedResult
     extra = 0
     ordering = ["number"]
 
 
-class LearningQuestionInline(admin.StackedInline):
+class LearningQuestionInline(NamedStackedInline):
     model = LearningQuestion
     extra = 0
     ordering = ["number"]
@@ -152,7 +153,7 @@ class OrganisationalPriorityAdmin(HistoryAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(SpreadsheetAdmin):
+class EventAdmin(NamedControlsAdmin, SpreadsheetAdmin):
     resource_classes = [EventResource]
     list_display = ["title", "quarter", "start_date", "end_date", "kind", "priority"]
     list_filter = ["annual_plan", "quarter__number", "kind", "priority"]
@@ -174,7 +175,7 @@ class KeyChangeAdmin(HistoryAdmin):
 
 
 @admin.register(QuarterLock)
-class QuarterLockAdmin(admin.ModelAdmin):
+class QuarterLockAdmin(NamedControlsAdmin, admin.ModelAdmin):
     """Read only, as the quarter's inline: a quarter is locked and unlocked on the site
     (the plan page), where the service asks for a reason and records who did it."""
 

@@ -124,3 +124,21 @@ def test_an_organisational_update_and_lead_open_in_the_admin(client, superuser, 
     assert leads.status_code == 200 and "Des personnes" in leads.content.decode()
     page = client.get(reverse("admin:initiatives_organisationallead_change", args=[lead.pk]))
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [
+        ("initiatives.membership", "initiative"),
+        ("initiatives.organisationallead", "organisational_priority"),
+        ("initiatives.statusupdate", "author"),
+        ("priorities.event", "initiative"),
+    ],
+)
+def test_a_search_box_value_that_is_no_key_is_refused_not_a_server_error(client, superuser, db, model, field):
+    """An autocomplete field posted with a value no row can have (" " for a number) gets the
+    form's own message: Django's widget looked it up as a key and failed (500)."""
+    client.force_login(superuser)
+    response = client.post(reverse(f"admin:{model.replace('.', '_')}_add"), {field: " "})
+    assert response.status_code == 200
+    assert "errornote" in response.content.decode()
