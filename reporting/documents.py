@@ -63,10 +63,12 @@ def quarterly_context(report: QuarterlyReport, events: tuple[EventRow, ...] | No
         "report": report,
         "sections": sections(report, events),
         "glance_chart": charts.status_by_priority(report.priorities, report.quarter.number),
-        # The cover's name and logo (one query; None until an admin sets them).
-        "organisation": Organisation.load(),
-        "logo_url": LOGO_URL,
-    }
+    } | organisation_context()
+
+
+def organisation_context() -> dict:
+    """The cover's name and logo (one query; None until an admin sets them)."""
+    return {"organisation": Organisation.load(), "logo_url": LOGO_URL}
 
 
 def annual_context(annual: AnnualReport, lessons=None) -> dict:

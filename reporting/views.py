@@ -319,7 +319,8 @@ def annual_report_publish(request, slug: str):
 def years_report(request, slug: str):
     """The annual plans of a strategic plan side by side (reporting/years.py)."""
     strategic = get_object_or_404(StrategicPlan, slug=slug)
-    return render(request, "reporting/years.html", {"years_report": build_years_report(strategic)})
+    context = {"years_report": build_years_report(strategic)} | documents.organisation_context()
+    return render(request, "reporting/years.html", context)
 
 
 @require_safe
@@ -328,7 +329,7 @@ def years_report(request, slug: str):
 def years_report_pdf(request, slug: str):
     strategic = get_object_or_404(StrategicPlan, slug=slug)
     title = _("%(plan)s: year over year") % {"plan": strategic.title}
-    context = {"years_report": build_years_report(strategic)}
+    context = {"years_report": build_years_report(strategic)} | documents.organisation_context()
     html = documents.document("reporting/_years_body.html", context, title=title, running_title=title)
     return _download(render_pdf(html), "application/pdf", _filename(strategic, "years", "pdf"))
 

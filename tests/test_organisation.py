@@ -196,3 +196,10 @@ def test_a_report_cover_shows_the_organisation_once_an_admin_has_set_it(client, 
     page = client.get(url).content.decode()
     # A browser takes the logo inline (srcset); src is the address only the PDF renderer serves.
     assert f'src="{LOGO_URL}" srcset="{organisation.logo_data_uri} 1x" alt="Logo of CIVICUS"' in page
+
+
+def test_the_years_report_names_the_organisation_on_its_cover(client, demo_progress, django_user_model):
+    Organisation.objects.create(name="Une alliance mondiale")
+    client.force_login(django_user_model.objects.get(username="board"))
+    page = client.get(reverse("reporting:years", args=["2022-2027"])).content.decode()
+    assert 'class="cover-organisation-name">Une alliance mondiale<' in page
