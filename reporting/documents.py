@@ -129,7 +129,9 @@ def _page_margins(running_title: str, context: dict) -> str:
         footer = _("Draft: not yet published, the board cannot see it.")
     else:
         footer = ""
-    page = f"{css_string(_('page') + ' ')} counter(page) {css_string(' ' + _('of') + ' ')} counter(pages)"
+    # Translated outside the f-string: makemessages (xgettext) does not read inside one.
+    word_page, word_of = _("page"), _("of")
+    page = f"{css_string(word_page + ' ')} counter(page) {css_string(' ' + word_of + ' ')} counter(pages)"
     return (
         "\n@media print {\n"
         f"  @page {{ @top-left {{ content: {css_string(running_title)}; }}"

@@ -31,7 +31,7 @@ from reporting import charts
 from reporting.data import StatusCounts
 drawn = []
 render = charts._render
-charts._render = lambda chart, name: drawn.append(name) or render(chart, name)
+charts._render = lambda chart, name, **options: drawn.append(name) or render(chart, name, **options)
 statuses = lambda q: (("off_track", q), ("at_risk", 1), ("not_started", 0), ("on_track", 3), ("completed", q))
 year = tuple(StatusCounts(q, statuses(q), 1) for q in (1, 2, 3))
 chart = charts.status_by_quarter(year, title="1. Démocratie")
