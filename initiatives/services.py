@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicplan import versions
 from civicplan.editing import (
     EDITED_FIELDS,
     DeleteConflict,
@@ -26,7 +27,6 @@ from civicplan.editing import (
     require_editor,
     update_fields,
 )
-from civicplan import versions
 from civicplan.permissions import is_editor
 from priorities.models import ExpectedResult, OrganisationalPriority, Quarter, QuarterLock, QuarterLockChange
 
