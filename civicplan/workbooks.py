@@ -25,8 +25,8 @@ from openpyxl.packaging.extended import ExtendedProperties
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
-from openpyxl.xml.constants import ARC_APP
-from openpyxl.xml.functions import tostring
+from openpyxl.xml.constants import ARC_APP, ARC_CORE, DCTERMS_NS
+from openpyxl.xml.functions import fromstring, tostring
 
 CREATOR = "civicplan"
 # Column widths, in characters: narrow enough columns still show a date or a short header;
@@ -40,6 +40,7 @@ _SHEET_NAME_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
 _SHOWN_LENGTH = {datetime.datetime: 19, datetime.date: 10, datetime.time: 8, bool: 5}
 NATIVE = (str, bool, int, float, decimal.Decimal, datetime.date, datetime.time, datetime.timedelta)
 
+_CLOCK_DATES = (f"{{{DCTERMS_NS}}}created", f"{{{DCTERMS_NS}}}modified")
 _BOLD = Font(bold=True)
 _TOP = Alignment(vertical="top")
 _WRAP = Alignment(vertical="top", wrap_text=True)
@@ -157,14 +158,31 @@ def _put(sheet, row: int, column: int, value):
 
 class _Archive(zipfile.ZipFile):
     """openpyxl names itself as the application that wrote the file, with no option to
-    say otherwise: its extended properties are replaced as they are written."""
+    say otherwise: its extended properties are replaced as they are written. The same
+    sheets make the same bytes (a stored report's ETag is its SHA-256): the clock's
+    created and modified dates leave the core properties, and entries are dated as
+    reproducible builds date them (zip's first day)."""
 
     def writestr(self, name, data, *args, **kwargs):
-        if name == ARC_APP:
-            properties = ExtendedProperties()
-            properties.Application, properties.AppVersion = CREATOR, None
-            data = tostring(properties.to_tree())
+        if isinstance(name, str):
+            if name == ARC_APP:
+                properties = ExtendedProperties()
+                properties.Application, properties.AppVersion = CREATOR, None
+                data = tostring(properties.to_tree())
+            elif name == ARC_CORE:
+                core = fromstring(data)
+                for dated in _CLOCK_DATES:
+                    for element in core.findall(dated):
+                        core.remove(element)
+                data = tostring(core)
+            name = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            name.compress_type = self.compression
         return super().writestr(name, data, *args, **kwargs)
+
+    def write(self, filename, arcname=None, *args, **kwargs):
+        # openpyxl writes each worksheet to a temporary file first, which zip would date.
+        with open(filename, "rb") as written:
+            self.writestr(arcname or str(filename), written.read())
 
 
 def _save(book: Workbook) -> bytes:

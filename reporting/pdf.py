@@ -12,6 +12,7 @@ it). Every other URL fails to load and is skipped, and nothing ever touches the 
 
 import logging
 import mimetypes
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -115,6 +116,11 @@ def _static_file(url: str) -> Path:
 # PDF/UA-1: a tagged PDF (a structure tree of headings, tables, lists and paragraphs, the
 # document's language and title) that a screen reader can read.
 PDF_VARIANT = "pdf/ua-1"
+
+# The same HTML makes the same bytes (a stored report's ETag is its SHA-256). WeasyPrint
+# embeds font subsets made by fontTools, which stamps each with the clock unless the
+# reproducible-builds variable names the time to write instead.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 
 
 def render_pdf(html: str) -> bytes:

@@ -6,6 +6,7 @@ to show that it does leak a file or open a connection there: the render_pdf test
 
 import io
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -250,6 +251,17 @@ def test_render_pdf_applies_a_static_stylesheet(settings, tmp_path: Path) -> Non
 def test_render_pdf_keeps_french_accents() -> None:
     pdf = render_pdf(page("<h1>Priorité stratégique, élargir l’espace civique</h1>"))
     assert "Priorité stratégique, élargir l’espace civique" in text_of(pdf)
+
+
+def test_the_same_document_makes_the_same_bytes_a_day_later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stored report's ETag is its PDF's SHA-256: a PDF made again from the same HTML
+    (after a change the report does not read) must be byte for byte the one the reader has,
+    whatever the clock says (embedded fonts were stamped with it)."""
+    document = page("<h1>Rapport trimestriel</h1><p>Réseau « mondial » : 12 initiatives.</p>")
+    first = render_pdf(document)
+    today = time.time()
+    monkeypatch.setattr(time, "time", lambda: today + 86_400)
+    assert render_pdf(document) == first
 
 
 def test_render_pdf_a_very_long_paragraph() -> None:

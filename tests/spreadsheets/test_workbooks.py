@@ -210,6 +210,18 @@ def test_the_admin_csv_export_keeps_its_text(long_event, superuser):
 # --- The module on its own -------------------------------------------------------------
 
 
+def test_the_same_sheets_make_the_same_bytes():
+    """A stored report's ETag is its file's SHA-256: nothing in the file may come from the
+    clock, or a reader's copy would look changed whenever the file is made again."""
+    sheet = tablib.Dataset(["Réseau", 12], headers=["Title", "Count"], title="Initiatives")
+    made = workbook([sheet], title="Plan")
+    archive = zipfile.ZipFile(io.BytesIO(made))
+    assert {entry.date_time for entry in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    core = archive.read("docProps/core.xml").decode()
+    assert "created" not in core and "modified" not in core and "<dc:title>Plan</dc:title>" in core
+    assert workbook([sheet], title="Plan") == made
+
+
 def test_sheet_names_are_ones_a_spreadsheet_program_accepts():
     assert sheet_name("Organisational priorities") == "Organisational priorities"
     assert sheet_name("Q2: plan [draft] / a*b? \\ c") == "Q2- plan -draft- - a-b- - c"
