@@ -5,6 +5,9 @@ and the export of those rows.
 The rows are the status updates of a plan of its own (``bench-22``: 5 priorities of 250
 initiatives, four quarters each), so that the other plans of the bench's database are
 left alone: every reset and every export is limited to that plan.
+
+The import's peak memory is always traced (one more run, tracemalloc), the preview's on
+request (``--xlsx-memory``). ``python -m bench.spreadsheets`` measures these rows alone.
 """
 
 import datetime
@@ -102,7 +105,8 @@ def timed(name, action, *, repeats, reset=None, trace=True) -> Figure:
 
 
 def measure(*, repeats: int, import_repeats: int, trace_imports: bool, rows: int = ROWS) -> list[Figure]:
-    """[bulk_create (the base), import, preview, export]."""
+    """[bulk_create (the base), import, preview, export]. The import's peak memory is traced
+    in one more run; the preview's too if ``trace_imports``."""
     from django.conf import settings
 
     from civicplan.spreadsheet_files import SafeXLSX
@@ -147,11 +151,40 @@ def measure(*, repeats: int, import_repeats: int, trace_imports: bool, rows: int
         SafeXLSX().export_data(resource.export(queryset=resource.get_queryset().filter(pk__in=updates.values("pk"))))
 
     base = timed("bulk_create of the same rows", plain_bulk_create, repeats=repeats, reset=reset)
-    imported = timed(
-        "XLSX import, all rows new", spreadsheet_import, repeats=import_repeats, reset=reset, trace=trace_imports
-    )
+    imported = timed("XLSX import, all rows new", spreadsheet_import, repeats=import_repeats, reset=reset, trace=True)
     reset()
     spreadsheet_import()
     preview = timed("XLSX preview, all rows unchanged", unchanged_reimport, repeats=import_repeats, trace=trace_imports)
     exported = timed("XLSX export of those rows", export, repeats=repeats)
     return [base, imported, preview, exported]
+
+
+def main(argv=None) -> None:
+    """``python -m bench.spreadsheets``: the spreadsheets' rows of the bench alone, in a
+    throwaway database of their own (the rest of the bench is not run)."""
+    import argparse
+    import sys
+
+    from bench.__main__ import megabytes, ms, throwaway_database
+
+    parser = argparse.ArgumentParser(prog="python -m bench.spreadsheets", description=main.__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=ROWS, help=f"rows of the file (default {ROWS:,})")
+    parser.add_argument("--repeats", type=int, default=1, help="timed runs of the import and preview (default 1)")
+    parser.add_argument(
+        "--preview-memory", action="store_true", help="also trace the preview's peak memory (one more run: slow)"
+    )
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    with throwaway_database() as database:
+        base, *others = measure(
+            repeats=3, import_repeats=args.repeats, trace_imports=args.preview_memory, rows=args.rows
+        )
+    print(f"{database}; {args.rows:,} rows; base: bulk_create of the same rows, {ms(base.seconds)} ms")
+    for f in others:
+        print(
+            f"{f.name:<36} {ms(f.seconds):>9} ms  ratio {f.seconds / base.seconds:6.1f}  "
+            f"traced peak {megabytes(f.peak):>7} MB"
+        )
+
+
+if __name__ == "__main__":
+    main()

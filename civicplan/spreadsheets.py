@@ -8,19 +8,32 @@ What the library does not do for us, done here once for every resource:
   (``=``, ``+``, ``-``, ``@``, tab, carriage return), and undo it on import so that
   exporting then importing changes nothing. A CSV may be opened with another separator
   than the one it was written with (French spreadsheet programs split on ``;``), so a
-  formula start after any separator inside a cell is escaped too.
+  formula start after any separator inside a cell is escaped too;
+- import thousands of rows at a bounded number of queries: the rows a file names that
+  exist already are read in one query (:class:`ExistingRows`), the things rows name by
+  number once per table (``cached_lookup``), and a resource with ``use_bulk`` writes its
+  rows and their history in batches (:meth:`PlanResource.bulk_create`), all or none as
+  before, a database refusal still told with its line.
 """
 
+import copy
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import connections, models, router, transaction
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from import_export import resources, widgets
+from import_export.instance_loaders import ModelInstanceLoader
+from import_export.results import RowResult
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from . import versions
 from .spreadsheet_files import SpreadsheetError, names_in_short, read_spreadsheet
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -46,6 +59,11 @@ def cached_lookup(key: tuple, find):
     if key not in cache:
         cache[key] = find()
     return cache[key]
+
+
+def normalised(value):
+    """A cell as the import reads it: text stripped, an export's formula escape undone."""
+    return unneutralise(value.strip() if isinstance(value, str) else value)
 
 
 def neutralise(value):
@@ -93,12 +111,180 @@ class TextWidget(widgets.Widget):
         return value if value is not None else ""
 
 
+def _key_part(value):
+    """What a key column's value is to the database: an object's primary key, else itself."""
+    return value.pk if isinstance(value, models.Model) else value
+
+
+class ExistingRows(ModelInstanceLoader):
+    """The rows of the resource's model that the file names, read before its first row is
+    imported: one query (per ``CHUNK`` keys) instead of one per row.
+
+    Each data row's key columns are read as the import will read them (``key_values``);
+    a row whose key cannot be read is left to its turn, which will say why. A key that was
+    not asked here (a row that changes its key in ``before_import_row``) is looked up
+    alone, as the library does."""
+
+    CHUNK = 500
+
+    def __init__(self, resource, dataset=None):
+        super().__init__(resource, dataset)
+        self.found: dict[tuple, models.Model] = {}
+        self.asked: set[tuple] = set()
+        self.read_rows: dict[int, tuple] = {}  # row number: (its cells, what its key columns name)
+        if dataset is not None and dataset.headers:
+            self._read(dataset)
+
+    def _read(self, dataset) -> None:
+        resource = self.resource
+        model = resource._meta.model
+        names = list(resource.get_import_id_fields())
+        model_fields = [model._meta.get_field(resource.fields[name].attribute) for name in names]
+        keys: dict[tuple, tuple] = {}
+        for number, data in enumerate(dataset, 1):
+            row = {header: normalised(value) for header, value in zip(dataset.headers, data, strict=False)}
+            try:
+                values = resource.key_values(row)
+            except Exception:  # noqa: BLE001, S112 - the row says what is wrong when it is imported
+                continue
+            keys.setdefault(tuple(_key_part(v) for v in values), values)
+            self.read_rows[number] = (tuple(row.values()), values)
+        queryset = resource.get_queryset().order_by()
+        joined = queryset.query.select_related
+        if isinstance(joined, dict) and set(joined) <= {f.name for f in model_fields if f.is_relation}:
+            # It joins only what the rows' key columns name: their objects are set below.
+            queryset = queryset.select_related(None)
+        pending = list(keys)
+        for start in range(0, len(pending), self.CHUNK):
+            chunk = pending[start : start + self.CHUNK]
+            lookups = {f"{f.name}__in": {key[i] for key in chunk} for i, f in enumerate(model_fields)}
+            for instance in queryset.filter(**lookups):
+                key = tuple(getattr(instance, f.attname) for f in model_fields)
+                if key in keys:
+                    # The objects the row's widgets found, so that the row and the instance
+                    # share them (no second copy, no query to read them again).
+                    for f, value in zip(model_fields, keys[key], strict=True):
+                        if f.is_relation and isinstance(value, models.Model):
+                            f.set_cached_value(instance, value)
+                    self.found[key] = instance
+            self.asked.update(chunk)
+
+    def key_values(self, number: int, row) -> tuple | None:
+        """What row ``number``'s key columns name, read here already, if the row is as it was
+        read (``before_import_row`` may change a row: then it is read again)."""
+        cells, values = self.read_rows.get(number, (None, None))
+        return values if cells is not None and cells == tuple(row.values()) else None
+
+    def find(self, values: tuple, row):
+        key = tuple(_key_part(v) for v in values)
+        if key in self.asked:
+            return self.found.get(key)
+        return self.get_instance(row)
+
+
+def _concrete_field(instance, name):
+    """The model's column that a resource field writes (``initiative``), if it is one."""
+    try:
+        model_field = instance._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - not a model field: a property, a path
+        return None
+    return model_field if getattr(model_field, "concrete", False) and not model_field.many_to_many else None
+
+
+def _copied_sharing_relations(instance) -> None:
+    """Let the library's copy of ``instance`` (the row's "before", for its diff) share the
+    related objects instead of copying them: the import rebinds them, it never changes
+    them, and a deep copy of each row's initiative, priority, plan and quarter was most of
+    a preview's time. Undone when the row is read into the instance (import_instance)."""
+
+    def __deepcopy__(memo):
+        duplicate = copy.copy(instance)  # its own fields and field cache, the same related objects
+        duplicate.__dict__.pop("__deepcopy__", None)
+        for name, value in duplicate.__dict__.items():
+            if isinstance(value, dict):  # its own prefetched lists, its own "as read" (ReviewedUpdate)
+                duplicate.__dict__[name] = dict(value)
+        return duplicate
+
+    instance.__deepcopy__ = __deepcopy__
+
+
+# The columns django-simple-history adds to a history table, besides the model's own.
+HISTORY_COLUMNS = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
+
+
+def history_copier(model):
+    """A writer of the history of rows of ``model`` just written, or None if its history
+    table is not of django-simple-history's usual shape (its own bulk functions are then
+    used). It copies the rows into the history table in the database (INSERT ... SELECT),
+    the history django-simple-history would write for them (``bulk_history_create``): the
+    same columns, one date, the type ("+" new, "~" changed), the user and no reason. For
+    thousands of rows, building a history object per row in Python cost as much as writing
+    the rows themselves."""
+    history_model = getattr(model, model._meta.simple_history_manager_attribute).model
+    tracked = list(history_model.tracked_fields)
+    columns = {f.name: f for f in history_model._meta.concrete_fields}
+    if set(columns) != {f.name for f in tracked} | HISTORY_COLUMNS:
+        return None  # columns of its own (a custom user field, extra fields): its way
+    if not isinstance(columns["history_id"], models.AutoField):
+        return None  # ids made in Python (SIMPLE_HISTORY_HISTORY_ID_USE_UUID)
+
+    def copy_rows(pks, history_type, user, instance) -> None:
+        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            return
+        if user is None:  # as django-simple-history: the request's user, if any (its middleware)
+            user = history_model.get_default_history_user(instance)
+        now = timezone.now()
+        extra = {
+            "history_date": models.Value(now, output_field=columns["history_date"]),
+            "history_change_reason": models.Value(None, output_field=columns["history_change_reason"]),
+            "history_type": models.Value(history_type, output_field=columns["history_type"]),
+            "history_user": models.Value(getattr(user, "pk", None), output_field=columns["history_user"]),
+        }
+        using = router.db_for_write(history_model)
+        quote = connections[using].ops.quote_name
+        target = ", ".join(quote(columns[name].column) for name in [*(f.name for f in tracked), *extra])
+        for start in range(0, len(pks), ExistingRows.CHUNK):
+            rows = (
+                model._base_manager.using(using)
+                .filter(pk__in=pks[start : start + ExistingRows.CHUNK])
+                .order_by()
+                .annotate(**{f"_h_{name}": value for name, value in extra.items()})
+                .values_list(*(f.name for f in tracked), *(f"_h_{name}" for name in extra))
+            )
+            select, params = rows.query.sql_with_params()
+            with connections[using].cursor() as cursor:
+                cursor.execute(f"INSERT INTO {quote(history_model._meta.db_table)} ({target}) {select}", params)
+
+    return copy_rows
+
+
+def _resolved_relations(instance) -> set[str]:
+    """The foreign keys of ``instance`` that hold an object read from the database during
+    this import (by a widget, or with the row itself): checking that it exists again would
+    cost a query per row and per key. The database's constraints remain the last guard."""
+    names = set()
+    for f in instance._meta.concrete_fields:
+        if not f.many_to_one or f.remote_field.limit_choices_to or not f.is_cached(instance):
+            continue
+        related = f.get_cached_value(instance)
+        if related is not None and related.pk is not None and related.pk == getattr(instance, f.attname):
+            names.add(f.name)
+    return names
+
+
 class PlanResource(resources.ModelResource):
     """The rules every civicplan spreadsheet follows.
 
     Subclasses declare their columns; ``required_columns`` must all be present, and a
     column that is not known is refused (a typo would otherwise be ignored silently).
-    Rows are found by ``import_id_fields``, built from natural keys.
+    Rows are found by ``import_id_fields``, built from natural keys, all in one query
+    (:class:`ExistingRows`).
+
+    A subclass whose model has no many-to-many column and no ``save()`` rule that its
+    resource does not apply itself may set ``use_bulk`` in its Meta: its rows are then
+    written, with their history, ``batch_size`` at a time (each row is validated first, as
+    always), and the data version is moved once (``civicplan.versions``), as the signals
+    that bulk writes do not send would have moved it.
     """
 
     #: The columns that name the row's object (its natural key); two rows naming the
@@ -111,6 +297,8 @@ class PlanResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
         use_transactions = True
+        instance_loader_class = ExistingRows
+        batch_size = 500
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -129,6 +317,15 @@ class PlanResource(resources.ModelResource):
             result.append_base_error(self.get_error_result_class()(SpreadsheetError(problems)))
             return result
         self._first_line_of_key = {}
+        self._import_user = kwargs.get("user")
+        self._bulk_rows: dict[int, list] = {}  # id(instance): [row number, its RowResult]
+        self._last_bulk = None
+        self._bulk_wrote = False
+        # Only a preview shows each row's diff (the library's admin page): an import that
+        # writes makes none, nor the copy of each row it is made from. Unchanged rows are
+        # still told and skipped, by what they held before (skip_row).
+        self._meta = copy.copy(type(self)._meta)
+        self._meta.skip_diff = type(self)._meta.skip_diff or not kwargs.get("dry_run", False)
         # All or nothing: without these the library commits the good rows of a bad file.
         kwargs["use_transactions"] = True
         kwargs["rollback_on_validation_errors"] = True
@@ -144,9 +341,11 @@ class PlanResource(resources.ModelResource):
         # The model's constraints are left to the database: each has a friendlier check
         # in the fields or in clean(), and checking them here would cost a query apiece
         # on every row.
+        # Nor is a foreign key that holds an object read in this import (a query apiece too).
         errors = dict(import_validation_errors or {})
+        exclude = set(errors) | _resolved_relations(instance)
         try:
-            instance.full_clean(exclude=errors.keys(), validate_unique=validate_unique, validate_constraints=False)
+            instance.full_clean(exclude=exclude, validate_unique=validate_unique, validate_constraints=False)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if errors:
@@ -171,30 +370,194 @@ class PlanResource(resources.ModelResource):
 
     def before_import_row(self, row, **kwargs):
         for key, value in row.items():
-            row[key] = unneutralise(value.strip() if isinstance(value, str) else value)
-        self._line = self._source_lines[kwargs["row_number"] - 1]
+            row[key] = normalised(value)
+        self._row_number = kwargs["row_number"]
+        self._line = self._source_lines[self._row_number - 1]
+
+    def key_values(self, row) -> tuple:
+        """What the row's key columns name (objects, numbers, text), as its widgets read them."""
+        return tuple(self.fields[name].clean(row) for name in self.get_import_id_fields())
 
     def get_or_init_instance(self, instance_loader, row):
         # Two rows naming the same object (by what their key columns resolve to, so that
         # quarter "Q1" and "1" are the same) would silently overwrite each other.
-        key = tuple(_identity(self.fields[name].clean(row)) for name in self.get_import_id_fields())
+        values = None
+        if isinstance(instance_loader, ExistingRows):
+            values = instance_loader.key_values(self._row_number, row)
+        if values is None:
+            values = self.key_values(row)
+        key = tuple(_identity(v) for v in values)
         first = self._first_line_of_key.setdefault(key, self._line)
         if first != self._line:
             raise ValidationError(
                 _("This row repeats line %(first)s: it names the same %(what)s (columns %(columns)s).")
                 % {"what": self._meta.model._meta.verbose_name, "first": first, "columns": ", ".join(self.key_columns)}
             )
-        return super().get_or_init_instance(instance_loader, row)
+        if isinstance(instance_loader, ExistingRows):
+            instance = instance_loader.find(values, row)
+            instance, new = (instance, False) if instance is not None else (self.init_instance(row), True)
+        else:
+            instance, new = super().get_or_init_instance(instance_loader, row)
+        if not self._meta.skip_diff:
+            _copied_sharing_relations(instance)
+        return instance, new
 
     def import_instance(self, instance, row, **kwargs):
+        instance.__dict__.pop("__deepcopy__", None)  # the copy is made (_copied_sharing_relations)
         before = {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
         try:
             super().import_instance(instance, row, **kwargs)
         finally:
             # A text that differs only by its line endings is not a change.
             for name, old in before.items():
-                if same_text(old, getattr(instance, name)):
+                new = getattr(instance, name)
+                if new is not old and isinstance(old, str) and same_text(old, new):
                     setattr(instance, name, old)
+            instance._import_before = before  # what skip_row and a bulk update compare with
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """Unchanged rows are skipped, as the library skips them, but without its copy of the
+        row's object when it makes no diff (an import that writes): the columns are compared
+        with what the object held before the row was read into it."""
+        if original is not None or not self._meta.skip_unchanged or import_validation_errors:
+            return super().skip_row(instance, original, row, import_validation_errors)
+        before = getattr(instance, "_import_before", None)
+        if instance.pk is None or before is None:
+            return False  # a new object: every column names something (its key, at least)
+        for column in self.get_import_fields():
+            if column.attribute is None:
+                continue  # a column only written (the plan's slug): nothing of the object
+            if isinstance(column.widget, widgets.ManyToManyWidget):
+                if column.column_name not in row:
+                    continue
+                # Not set on the object yet (save_m2m does): the row's against the database's.
+                new = sorted(v.pk for v in column.clean(row))
+                if new != sorted(v.pk for v in column.get_value(instance).all()):
+                    return False
+                continue
+            model_field = _concrete_field(instance, column.attribute)
+            if model_field is None or before[model_field.attname] != getattr(instance, model_field.attname):
+                return False
+        return True
+
+    # Bulk writes (Meta.use_bulk) ------------------------------------------------------
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if self._meta.use_bulk:
+            # Which row an instance waiting for its batch came from, for the messages.
+            self._bulk_rows[id(instance)] = [kwargs["row_number"], None]
+            self._last_bulk = id(instance)
+        super().save_instance(instance, is_create, row, **kwargs)
+
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        waiting = self._bulk_rows.get(self._last_bulk)
+        if waiting is not None and waiting[0] == kwargs.get("row_number"):
+            waiting[1] = row_result
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        instances, self.create_instances = self.create_instances, []
+        self._bulk_write(instances, True, using_transactions, dry_run, raise_errors, result)
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        instances, self.update_instances = self.update_instances, []
+        self._bulk_write(instances, False, using_transactions, dry_run, raise_errors, result)
+
+    def _bulk_write(self, instances, create, using_transactions, dry_run, raise_errors, result) -> None:
+        """Write ``instances`` (validated one by one already) and their history. A refusal
+        by the database is told on its row's line, as a row-by-row import tells it: the
+        batch is tried again row by row, in savepoints, to find which (the whole import is
+        rolled back anyway)."""
+        rows = [self._bulk_rows.pop(id(instance), (None, None)) for instance in instances]
+        if not instances or (dry_run and not using_transactions):
+            return
+        model = self._meta.model
+        fields = [] if create else self._changed_fields(instances)
+        try:
+            with transaction.atomic(using=self.get_db_connection_name()):
+                self._write(model, instances, create, fields)
+        except Exception as error:  # noqa: BLE001 - the rows are told, then rolled back
+            if raise_errors:
+                raise
+            if not self._blame_rows(model, instances, rows, create, fields, result):
+                self.handle_import_error(result, error, raise_errors)
+            return
+        self._bulk_wrote = True
+
+    def _write(self, model, instances, create, fields) -> None:
+        size = self._meta.batch_size or None
+        manager = model._default_manager
+        user = self._import_user if getattr(self._import_user, "is_authenticated", False) else None
+        if not hasattr(model._meta, "simple_history_manager_attribute"):  # no history (django-simple-history)
+            if create:
+                manager.bulk_create(instances, batch_size=size)
+            else:
+                manager.bulk_update(instances, fields, batch_size=size)
+            return
+        copied = history_copier(model)
+        returns_keys = connections[router.db_for_write(model)].features.can_return_rows_from_bulk_insert
+        if create and copied is not None and returns_keys:
+            manager.bulk_create(instances, batch_size=size)
+            copied([instance.pk for instance in instances], "+", user, instances[0])
+        elif create:  # the history is not of the usual shape, or the database gives no keys back
+            bulk_create_with_history(instances, model, batch_size=size, default_user=user)
+        elif copied is not None:
+            manager.bulk_update(instances, fields, batch_size=size)
+            copied([instance.pk for instance in instances], "~", user, instances[0])
+        else:
+            bulk_update_with_history(instances, model, fields, batch_size=size, default_user=user)
+
+    @staticmethod
+    def _changed_fields(instances) -> list[str]:
+        """The columns a bulk update writes: those that any of ``instances`` changed (``save()``
+        would write them all), and the ``auto_now`` dates, set as ``save()`` sets them."""
+        names = set()
+        for instance in instances:
+            before = getattr(instance, "_import_before", {})
+            for f in instance._meta.concrete_fields:
+                if f.primary_key:
+                    continue
+                if getattr(f, "auto_now", False):
+                    f.pre_save(instance, add=False)
+                    names.add(f.name)
+                elif f.attname not in before or before[f.attname] != getattr(instance, f.attname):
+                    names.add(f.name)
+        return sorted(names)
+
+    def _blame_rows(self, model, instances, rows, create, fields, result) -> bool:
+        """Write each instance alone to find the rows the database refuses; mark them as
+        errors of their rows. False if none is refused alone."""
+        blamed = False
+        manager = model._default_manager
+        for instance, (number, row_result) in zip(instances, rows, strict=True):
+            try:
+                with transaction.atomic(using=self.get_db_connection_name()):
+                    if create:
+                        manager.bulk_create([instance])
+                    else:
+                        manager.bulk_update([instance], fields)
+            except Exception as error:  # noqa: BLE001
+                if number is None or row_result is None or result is None:
+                    continue
+                blamed = True
+                failure = self.get_error_result_class()(error, number=number)
+                row_result.errors.append(failure)
+                if any(counted is row_result for counted in result.rows):
+                    # A row of an earlier batch, counted already (the row being imported
+                    # when its batch is written is counted next, by the library).
+                    result.totals[row_result.import_type] -= 1
+                    result.totals[RowResult.IMPORT_TYPE_ERROR] += 1
+                    result.append_error_row(number, {}, [failure])
+                row_result.import_type = RowResult.IMPORT_TYPE_ERROR
+        return blamed
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        written = self._bulk_wrote and not (result.has_errors() or result.has_validation_errors())
+        if written and not self._is_dry_run(kwargs):
+            # Bulk writes send no post_save signal: the data version is moved here, once
+            # (after the commit; an import rolled back for a bad row moves nothing).
+            versions.changed(self.get_db_connection_name())
 
     def export(self, queryset=None, **kwargs):
         dataset = super().export(queryset, **kwargs)

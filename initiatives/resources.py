@@ -14,6 +14,7 @@ from import_export import fields, widgets
 from civicplan.spreadsheets import PlanResource
 from priorities.models import ExpectedResult
 from priorities.resources import (
+    RESULT,
     AreaWidget,
     ChoiceWidget,
     DecimalNumberWidget,
@@ -26,6 +27,7 @@ from priorities.resources import (
     find_priority,
     find_result,
     initiative_widget,
+    plan_table,
     priority_widget,
     result_widget,
     whole_number,
@@ -33,22 +35,28 @@ from priorities.resources import (
 
 from .models import Indicator, IndicatorValue, Initiative, OrganisationalUpdate, Status, StatusUpdate
 
+INDICATOR = gettext_lazy("indicator")
+
 
 def find_indicator(row, value) -> Indicator:
     result = find_result(row, row.get("result"))
-    number = whole_number(value, _("indicator"))
+    number = whole_number(value, INDICATOR)
     return find_numbered(
         Indicator,
         "expected_result",
         result,
         number,
         "expected_result__priority__annual_plan",
-        _("Expected result %(result)s has no indicator %(number)s.") % {"result": result.code, "number": number},
+        lambda: (
+            _("Expected result %(result)s has no indicator %(number)s.") % {"result": result.code, "number": number}
+        ),
     )
 
 
 def indicator_widget() -> NumberWidget:
-    return NumberWidget(find_indicator, gettext_lazy("The indicator number is missing."))
+    return NumberWidget(
+        find_indicator, gettext_lazy("The indicator number is missing."), columns=("plan", "priority", "result")
+    )
 
 
 class ResultNumbersWidget(widgets.ManyToManyWidget):
@@ -62,8 +70,16 @@ class ResultNumbersWidget(widgets.ManyToManyWidget):
             return ExpectedResult.objects.none()
         priority = find_priority(row, row.get("priority"))
         parts = [p for p in str(value).replace(";", ",").split(",") if p.strip()]
-        numbers = {whole_number(p, _("expected result")) for p in parts}
-        results = list(ExpectedResult.objects.filter(priority=priority, number__in=numbers))
+        numbers = {whole_number(p, RESULT) for p in parts}
+        # The plan's expected results, read once per import (priorities.resources.plan_table).
+        table = plan_table(
+            ExpectedResult,
+            "priority__annual_plan",
+            priority.annual_plan,
+            lambda r: (r.priority_id, r.number),
+            "priority__annual_plan",
+        )
+        results = [table[priority.pk, n] for n in sorted(numbers) if (priority.pk, n) in table]
         unknown = numbers - {r.number for r in results}
         if unknown:
             raise ValueError(
@@ -104,6 +120,13 @@ class ReviewedUpdateResource(QuarterRecordResource):
             # A changed row is a new version: an edit open in a browser meanwhile will
             # see the conflict instead of overwriting this import.
             instance.version += 1
+        if self._meta.use_bulk:
+            # What the model's save() does before it writes (the revision rule), which a
+            # bulk write does not call. Nor does it send post_save, which nothing here
+            # misses: the history is written with the rows, the data version is moved by
+            # PlanResource, and an import never leaves an update approved that was not
+            # (a changed approved update waits, submitted; an unchanged row is skipped).
+            instance._keep_approved_text()
 
 
 class InitiativeResource(PlanColumnMixin, PlanResource):
@@ -203,6 +226,7 @@ class IndicatorValueResource(PlanColumnMixin, QuarterRecordResource):
 
     class Meta(PlanResource.Meta):
         model = IndicatorValue
+        use_bulk = True  # thousands of rows a year: written batch_size at a time (PlanResource)
         import_id_fields = ("indicator", "quarter")
         fields = ("plan", "priority", "result", "indicator", "indicator_name", "quarter", "value", "note")
 
@@ -238,6 +262,7 @@ class StatusUpdateResource(PlanColumnMixin, ReviewedUpdateResource):
 
     class Meta(PlanResource.Meta):
         model = StatusUpdate
+        use_bulk = True  # thousands of rows a year: written batch_size at a time (PlanResource)
         import_id_fields = ("initiative", "quarter")
         fields = (
             "plan",
@@ -275,6 +300,7 @@ class OrganisationalUpdateResource(PlanColumnMixin, ReviewedUpdateResource):
 
     class Meta(PlanResource.Meta):
         model = OrganisationalUpdate
+        use_bulk = True  # written batch_size at a time, as the initiatives' updates (PlanResource)
         import_id_fields = ("area", "quarter")
         fields = ("plan", "area", "title", "quarter", "status", "narrative", "risks", "next_steps")
 

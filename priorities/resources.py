@@ -39,15 +39,34 @@ def whole_number(value, what: str) -> int:
     raise ValueError(_("%(what)s: «%(value)s» is not a whole number.") % {"what": what, "value": value})
 
 
-def plan_slug(row) -> str:
-    """The row's plan, which must exist."""
+def find_plan(row) -> AnnualPlan:
+    """The row's plan, which must exist (read once per import)."""
     slug = row.get("plan")
     if blank(slug):
         raise ValueError(_("The plan column is empty."))
     slug = str(slug).strip()
-    if not cached_lookup(("plan", slug), lambda: AnnualPlan.objects.filter(slug=slug).exists()):
+    plan = cached_lookup(("plan", slug), lambda: AnnualPlan.objects.filter(slug=slug).first())
+    if plan is None:
         raise ValueError(_("There is no annual plan «%(slug)s».") % {"slug": slug})
-    return slug
+    return plan
+
+
+def plan_slug(row) -> str:
+    """The slug of the row's plan, which must exist."""
+    return find_plan(row).slug
+
+
+def plan_table(model, plan_path: str, plan: AnnualPlan, key, *related: str) -> dict:
+    """Every ``model`` row of ``plan`` (reached by ``plan_path``), by ``key(row)``: one query
+    per table and plan in an import, however many of its rows the file names."""
+
+    def read():
+        rows = model.objects.filter(**{plan_path: plan})
+        if related:
+            rows = rows.select_related(*related)
+        return {key(row): row for row in rows}
+
+    return cached_lookup((model._meta.label, "of plan", plan.pk), read)
 
 
 class WholeNumberWidget(widgets.Widget):
@@ -144,13 +163,21 @@ class ChoiceWidget(widgets.Widget):
         if blank(value):
             return None
         text = str(value).strip()
-        for choice in self.choices:
-            if text.lower() in {choice.value.lower(), str(choice.label).lower()}:
-                return choice.value
+        # Codes and labels (in the import's language), lowercase, read once per import.
+        names = cached_lookup(("choices", self.choices), self._names)
+        if text.lower() in names:
+            return names[text.lower()]
         raise ValueError(
             _("%(what)s «%(value)s» is unknown: use one of %(codes)s.")
             % {"what": self.what, "value": text, "codes": ", ".join(self.choices.values)}
         )
+
+    def _names(self) -> dict[str, str]:
+        names = {}
+        for choice in self.choices:  # the first choice that has a name wins, as it always did
+            names.setdefault(choice.value.lower(), choice.value)
+            names.setdefault(str(choice.label).lower(), choice.value)
+        return names
 
     def render(self, value, obj=None, **kwargs):
         return value or ""
@@ -158,23 +185,32 @@ class ChoiceWidget(widgets.Widget):
 
 class PlanWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
-        slug = plan_slug({"plan": value})
-        try:
-            return AnnualPlan.objects.get(slug=slug)
-        except AnnualPlan.DoesNotExist:
-            raise ValueError(_("There is no annual plan «%(slug)s».") % {"slug": slug}) from None
+        return find_plan({"plan": value})
 
     def render(self, value, obj=None, **kwargs):
         return value.slug if value else ""
 
 
+def row_lookup(kind: str, row, columns: tuple[str, ...], value, find):
+    """``find()``, once per import for the same cell and the same ``columns`` of the row (the
+    ones ``find`` reads): a file names the same initiative on four rows, and each row is
+    read more than once (its key, then its columns). A refusal is not kept: it is said on
+    every row it concerns."""
+    try:
+        key = (kind, value, *(row.get(column) for column in columns))
+        hash(key)
+    except TypeError:
+        return find()
+    return cached_lookup(key, find)
+
+
 class NumberWidget(widgets.Widget):
     """A row's reference to a numbered part of the plan (a priority, an expected result, an
-    initiative, an indicator): ``find(row, value)`` finds it from the cell (and the row's
-    other columns), ``missing`` says a required one is empty; it is written as its number."""
+    initiative, an indicator): ``find(row, value)`` finds it from the cell and the row's
+    other ``columns``, ``missing`` says a required one is empty; it is written as its number."""
 
-    def __init__(self, find, missing, required=True, **kwargs):
-        self.find, self.missing, self.required = find, missing, required
+    def __init__(self, find, missing, required=True, columns=("plan",), **kwargs):
+        self.find, self.missing, self.required, self.columns = find, missing, required, columns
         super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
@@ -182,24 +218,26 @@ class NumberWidget(widgets.Widget):
             if self.required:
                 raise ValueError(str(self.missing))
             return None
-        return self.find(row, value)
+        return row_lookup(self.find.__name__, row, self.columns, value, lambda: self.find(row, value))
 
     def render(self, value, obj=None, **kwargs):
         return value.number if value else ""
 
 
+# What whole_number() names in a refusal (translated then only).
+PRIORITY, QUARTER = gettext_lazy("priority"), gettext_lazy("quarter")
+RESULT, INITIATIVE = gettext_lazy("expected result"), gettext_lazy("initiative")
+
+
 def find_priority(row, value) -> StrategicPriority:
-    slug = plan_slug(row)
-    number = whole_number(value, _("priority"))
-    try:
-        return cached_lookup(
-            ("priority", slug, number),
-            lambda: StrategicPriority.objects.select_related("annual_plan").get(annual_plan__slug=slug, number=number),
-        )
-    except StrategicPriority.DoesNotExist:
+    plan = find_plan(row)
+    number = whole_number(value, PRIORITY)
+    priority = plan_table(StrategicPriority, "annual_plan", plan, lambda p: p.number, "annual_plan").get(number)
+    if priority is None:
         raise ValueError(
-            _("There is no priority %(number)s in plan «%(plan)s».") % {"number": number, "plan": slug}
-        ) from None
+            _("There is no priority %(number)s in plan «%(plan)s».") % {"number": number, "plan": plan.slug}
+        )
+    return priority
 
 
 class QuarterWidget(widgets.Widget):
@@ -208,10 +246,13 @@ class QuarterWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if blank(value):
             raise ValueError(_("The quarter is missing."))
+        return row_lookup("quarter", row, ("plan",), value, lambda: self.find(row, value))
+
+    def find(self, row, value) -> Quarter:
         text = str(value).strip()
         digits = text[1:] if text[:1] in "QqTt" else text
         try:
-            number = whole_number(digits, _("quarter"))
+            number = whole_number(digits, QUARTER)
         except ValueError:
             raise ValueError(
                 _("Quarter «%(value)s» is not a quarter: write 1 to 4 (or Q1 to Q4).") % {"value": value}
@@ -220,51 +261,51 @@ class QuarterWidget(widgets.Widget):
             raise ValueError(
                 _("Quarter %(number)s does not exist: a plan year has quarters 1 to 4.") % {"number": number}
             )
-        slug = plan_slug(row)
-        try:
-            return cached_lookup(
-                ("quarter", slug, number),
-                lambda: Quarter.objects.select_related("annual_plan", "lock").get(
-                    annual_plan__slug=slug, number=number
-                ),
-            )
-        except Quarter.DoesNotExist:
-            raise ValueError(
-                _("Plan «%(plan)s» has no quarter %(number)s.") % {"plan": slug, "number": number}
-            ) from None
+        plan = find_plan(row)
+        # With its lock, which the models' clean() reads (a locked quarter takes no change).
+        quarter = plan_table(Quarter, "annual_plan", plan, lambda q: q.number, "annual_plan", "lock").get(number)
+        if quarter is None:
+            raise ValueError(_("Plan «%(plan)s» has no quarter %(number)s.") % {"plan": plan.slug, "number": number})
+        return quarter
 
     def render(self, value, obj=None, **kwargs):
         return value.number if value else ""
 
 
-def find_numbered(model, parent_field: str, parent, number: int, related: str, missing: str):
-    """The ``model`` row numbered ``number`` under ``parent``, found once per import;
-    ``missing`` is the message when there is none."""
-    try:
-        return cached_lookup(
-            (model._meta.label, parent.pk, number),
-            lambda: model.objects.select_related(related).get(**{parent_field: parent, "number": number}),
-        )
-    except model.DoesNotExist:
-        raise ValueError(missing) from None
+def find_numbered(model, parent_field: str, parent, number: int, related: str, missing):
+    """The ``model`` row numbered ``number`` under ``parent``; ``missing()`` is the message
+    when there is none. ``related`` is the path from ``model`` to its annual plan, through
+    ``parent_field``: every ``model`` row of that plan is read at the first, in one query."""
+    plan = parent
+    for step in related.split("__")[1:]:  # the parent's own path to its plan
+        plan = getattr(plan, step)
+    parent_id = model._meta.get_field(parent_field).attname
+    table = plan_table(model, related, plan, lambda row: (getattr(row, parent_id), row.number), related)
+    found = table.get((parent.pk, number))
+    if found is None:
+        raise ValueError(missing() if callable(missing) else missing)
+    return found
 
 
 def find_result(row, value) -> ExpectedResult:
     priority = find_priority(row, row.get("priority"))
-    number = whole_number(value, _("expected result"))
+    number = whole_number(value, RESULT)
     return find_numbered(
         ExpectedResult,
         "priority",
         priority,
         number,
         "priority__annual_plan",
-        _("Priority %(priority)s has no expected result %(number)s.") % {"priority": priority.number, "number": number},
+        lambda: (
+            _("Priority %(priority)s has no expected result %(number)s.")
+            % {"priority": priority.number, "number": number}
+        ),
     )
 
 
 def find_initiative(row, value):
     priority = find_priority(row, row.get("priority"))
-    number = whole_number(value, _("initiative"))
+    number = whole_number(value, INITIATIVE)
     return find_numbered(
         # The initiatives are the work's (initiatives app): named by the link events have.
         Event._meta.get_field("initiative").related_model,
@@ -272,22 +313,22 @@ def find_initiative(row, value):
         priority,
         number,
         "priority__annual_plan",
-        _("Priority %(priority)s has no initiative %(number)s.") % {"priority": priority.number, "number": number},
+        lambda: (
+            _("Priority %(priority)s has no initiative %(number)s.") % {"priority": priority.number, "number": number}
+        ),
     )
 
 
 def find_organisational_priority(row, value) -> OrganisationalPriority:
-    slug = plan_slug(row)
+    plan = find_plan(row)
     area = ChoiceWidget(OrganisationalPriority.Area, _("Area")).clean(value)
-    try:
-        return cached_lookup(
-            ("organisational priority", slug, area),
-            lambda: OrganisationalPriority.objects.select_related("annual_plan").get(annual_plan__slug=slug, area=area),
-        )
-    except OrganisationalPriority.DoesNotExist:
+    found = plan_table(OrganisationalPriority, "annual_plan", plan, lambda p: p.area, "annual_plan").get(area)
+    if found is None:
         raise ValueError(
-            _("Plan «%(plan)s» has no organisational priority in the area %(area)s.") % {"plan": slug, "area": area}
-        ) from None
+            _("Plan «%(plan)s» has no organisational priority in the area %(area)s.")
+            % {"plan": plan.slug, "area": area}
+        )
+    return found
 
 
 class AreaWidget(widgets.Widget):
@@ -297,7 +338,7 @@ class AreaWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if blank(value):
             raise ValueError(_("The area is missing."))
-        return find_organisational_priority(row, value)
+        return row_lookup("area", row, ("plan",), value, lambda: find_organisational_priority(row, value))
 
     def render(self, value, obj=None, **kwargs):
         return value.area if value else ""
@@ -308,11 +349,18 @@ def priority_widget(required=True) -> NumberWidget:
 
 
 def result_widget() -> NumberWidget:
-    return NumberWidget(find_result, gettext_lazy("The expected result number is missing."))
+    return NumberWidget(
+        find_result, gettext_lazy("The expected result number is missing."), columns=("plan", "priority")
+    )
 
 
 def initiative_widget(required=True) -> NumberWidget:
-    return NumberWidget(find_initiative, gettext_lazy("The initiative number is missing."), required=required)
+    return NumberWidget(
+        find_initiative,
+        gettext_lazy("The initiative number is missing."),
+        required=required,
+        columns=("plan", "priority"),
+    )
 
 
 class PlanColumnMixin:
