@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test browser libreoffice vnu translations messages install load-plan load wrk demo-users lint format check migrations bench vendor clean serve deploy-check audit backup restore
+.PHONY: run test browser libreoffice poppler vnu translations messages install load-plan load wrk demo-users lint format check migrations bench vendor clean serve deploy-check audit backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,7 +39,7 @@ demo-users: install
 ## e.g. make test PYTEST_ARGS="-m 'not browser'"
 PYTEST_ARGS ?=
 TEST_WORKERS ?= auto
-test: install browser libreoffice vnu
+test: install browser libreoffice poppler vnu
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## browser: install Chromium for the browser tests (tests/browser) when it is missing and root can;
@@ -72,6 +72,22 @@ libreoffice:
 	  echo "Installing LibreOffice Calc for the workbook test (apt-get install libreoffice-calc-nogui)"; \
 	  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui; } \
 	    || echo "Installing LibreOffice failed: the LibreOffice test will be skipped."; \
+	fi
+
+## poppler: install poppler's tools (pdftotext, pdfimages), with which the print layout test reads where each
+## word of a report PDF lies (tests/reporting/test_print_layout.py), when they are missing and root can; never
+## fails: without them that test skips (or fails, with CIVICPLAN_REQUIRE_POPPLER=1)
+poppler:
+	@if command -v pdftotext >/dev/null 2>&1 && command -v pdfimages >/dev/null 2>&1; then \
+	  :; \
+	elif [ "$$(id -u)" != 0 ]; then \
+	  echo "poppler-utils is missing (pdftotext) and installing it needs root: the print layout test will be skipped."; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "poppler-utils is missing (pdftotext) and there is no apt-get to install it: the print layout test will be skipped."; \
+	else \
+	  echo "Installing poppler-utils for the print layout test (apt-get install poppler-utils)"; \
+	  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; } \
+	    || echo "Installing poppler-utils failed: the print layout test will be skipped."; \
 	fi
 
 ## vnu: fetch the Nu HTML Checker (vnu.jar, npm's vnu-jar) for the HTML test (tests/test_html_validity.py)

@@ -28,6 +28,8 @@ from reporting.meetings import board_meeting_save
 from reporting.services import board_update_publish, board_update_save
 from tests.helpers import form_as_shown
 
+pytestmark = pytest.mark.documents
+
 PLAN = "2022-23"
 # A stored document (a published board update, served as it was sent) carries its print
 # stylesheet, whose running headers use CSS paged media that WeasyPrint reads (string-set,

@@ -418,6 +418,7 @@ def _build_world() -> World:
         client = Client()
         client.force_login(users[username])
         sessions[username] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    _store_report_files(sessions, meeting)
     # staff2 never signs in here, so the token (made from last_login too) stays valid.
     reset_user = users["staff2"]
     return World(
@@ -434,6 +435,24 @@ def _build_world() -> World:
         sessions=sessions,
         reset=(urlsafe_base64_encode(force_bytes(reset_user.pk)), default_token_generator.make_token(reset_user)),
     )
+
+
+def _store_report_files(sessions: dict, meeting) -> None:
+    """The report files the cases download, made once here for each audience (a reader's and
+    an editor's) as a first reader makes them: every case is then served the stored file, as
+    every reader after the first is. Who may download is decided before that, the same way.
+    The world's data does not change after this (a case's writes are rolled back)."""
+    urls = [
+        reverse("reporting:quarterly-pdf", args=[PLAN, 2]),
+        reverse("reporting:annual-pdf", args=[PLAN]),
+        reverse("reporting:meeting-pdf", args=[PLAN, meeting.pk]),
+    ]
+    for username in ("board", "editor"):
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = sessions[username]
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200 and response["Content-Type"] == "application/pdf", url
 
 
 def _sign_in_records(user) -> None:

@@ -230,6 +230,7 @@ def assert_paged_document(reader: PdfReader, running_title: str, toc: dict[str, 
 # --- 1. The quarterly PDF ------------------------------------------------------------------
 
 
+@pytest.mark.documents
 def test_quarterly_pdf_is_a_paged_document_with_every_priority_and_its_charts(login):
     response = login("board").get(f"{BASE}/q2/pdf/")
     reader = pdf_response(response)
@@ -268,6 +269,7 @@ def test_quarterly_pdf_is_a_paged_document_with_every_priority_and_its_charts(lo
     assert approved(2).count() == 14
 
 
+@pytest.mark.documents
 def test_quarterly_pdf_in_french(login):
     response = login("board").get(f"{BASE}/q2/pdf/?lang=fr")
     reader = pdf_response(response)
@@ -295,6 +297,7 @@ def test_quarterly_pdf_in_french(login):
 # --- 2. The annual PDF ---------------------------------------------------------------------
 
 
+@pytest.mark.documents
 def test_annual_pdf_covers_the_year(login):
     response = login("board").get(f"{BASE}/annual/pdf/")
     reader = pdf_response(response)
@@ -454,6 +457,7 @@ def test_the_quarterly_report_flags_an_indicator_without_a_target(login):
     assert_flagged_without_progress(response.content.decode())
 
 
+@pytest.mark.documents
 def test_the_quarterly_pdf_flags_an_indicator_without_a_target(login):
     unset_targets(*NO_TARGET)
     text = " ".join(page_texts(pdf_response(login("board").get(f"{BASE}/q2/pdf/"))))

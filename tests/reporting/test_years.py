@@ -136,6 +136,7 @@ YEARS_QUERIES = 13
 # --- Tagged PDFs (issue 14, item 2) ---------------------------------------------------------
 
 
+@pytest.mark.documents
 @pytest.mark.parametrize(
     "url",
     [
