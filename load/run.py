@@ -32,9 +32,19 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 LUA = str(Path(__file__).resolve().parent / "report.lua")
 HOST = "127.0.0.1"  # loopback only: never a load test on someone else's server
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/civicplan_load"
-# (path, signed in). The report's PDF is made by the check before the run (its first reader),
-# then served stored to every request of the run: an unchanged report's PDF.
-PAGES = [("/healthz", False), ("/", True), ("/reports/2022-23/q2/", True), ("/reports/2022-23/q2/pdf/", True)]
+# The synthetic plan twenty times the seed's size (manage.py generate_synthetic_plan), whose
+# report PDF (135 pages, 1.5 MB) is what a board of a large organisation downloads.
+LARGE = "synthetic-x20"
+# (path, signed in). The seed's report PDF is made by the check before the run (its first
+# reader), the large plan's by the worker's task before the server starts (it takes longer
+# than a reader waits); each is then served stored to every request: an unchanged report's PDF.
+PAGES = [
+    ("/healthz", False),
+    ("/", True),
+    ("/reports/2022-23/q2/", True),
+    ("/reports/2022-23/q2/pdf/", True),
+    (f"/reports/{LARGE}/q2/pdf/", True),
+]
 
 
 def run(*cmd, **kwargs):
@@ -162,6 +172,16 @@ def main():
     manage("loaddata", "annual_plan_2022_23", **quiet)
     manage("create_demo_users", "--force", **quiet)
     manage("load_demo", **quiet)
+    manage("generate_synthetic_plan", "--scale", "20", "--slug", LARGE, "--replace", **quiet)
+    manage(
+        "shell",
+        "-v0",
+        "-c",
+        "from priorities.models import Quarter\n"
+        "from reporting.tasks import prepare_reports\n"
+        f"prepare_reports.call(Quarter.objects.get(annual_plan__slug='{LARGE}', number=2).pk)",
+        **quiet,
+    )
     database = manage(
         "shell",
         "-v0",

@@ -141,24 +141,21 @@ def _row(*, code: str, title: str, priority_number: int, lead, entries) -> Initi
     )
 
 
-def _initiative_rows(plan: AnnualPlan, upto: int) -> dict[int, list[InitiativeRow]]:
-    """Per priority number, its initiatives with one entry per quarter from Q1 to ``upto``."""
+def initiative_rows(upto: int, **where) -> dict[int, list[InitiativeRow]]:
+    """Per priority number, the initiatives that ``where`` finds (lookups on Initiative:
+    ``priority__annual_plan=plan`` for a plan's, ``priority=priority`` for one priority's),
+    each with one entry per quarter from Q1 to ``upto``: three queries."""
+    through = {f"initiative__{lookup}": value for lookup, value in where.items()}
     initiatives = list(
-        Initiative.objects.filter(priority__annual_plan=plan)
-        .select_related("priority")
-        .order_by("priority__number", "number")
+        Initiative.objects.filter(**where).select_related("priority").order_by("priority__number", "number")
     )
     leads = {
         m.initiative_id: m.user
-        for m in Membership.objects.filter(
-            initiative__priority__annual_plan=plan, role=Membership.Role.LEAD
-        ).select_related("user")
+        for m in Membership.objects.filter(role=Membership.Role.LEAD, **through).select_related("user")
     }
     updates = {
         (u.initiative_id, u.quarter.number): u
-        for u in StatusUpdate.objects.filter(
-            initiative__priority__annual_plan=plan, quarter__number__lte=upto
-        ).select_related("quarter")
+        for u in StatusUpdate.objects.filter(quarter__number__lte=upto, **through).select_related("quarter")
     }
     rows = defaultdict(list)
     for initiative in initiatives:
@@ -270,7 +267,7 @@ def build_quarterly_report(plan: AnnualPlan, quarter: int) -> QuarterlyReport:
     quarters = tuple(
         QuarterRef(number=q.number, start=q.start_date, end=q.end_date) for q in plan.quarters.order_by("number")
     )
-    initiatives = _initiative_rows(plan, quarter)
+    initiatives = initiative_rows(quarter, priority__annual_plan=plan)
     results = _result_rows(plan, quarter)
     questions, reflections = _learning(plan, quarter)
     events = _events(plan, [quarter, quarter + 1])

@@ -31,11 +31,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from civicplan.permissions import is_editor, require
-from initiatives.models import Indicator, IndicatorValue, Initiative, LearningReflection, Membership, StatusUpdate
+from initiatives.models import Indicator, IndicatorValue, LearningReflection
 from priorities.models import AnnualPlan, ExpectedResult, LearningQuestion
 
 from . import charts, documents
-from .builders import _entries, _row, status_counts
+from .builders import initiative_rows, status_counts
 from .data import IndicatorRow, InitiativeRow, QuarterEntry, QuarterRef, Reflection, StatusCounts
 from .models import AGENDA_MAX, AgendaItem, BoardMeeting, BoardUpdate
 
@@ -195,29 +195,7 @@ def _board_update(meeting: BoardMeeting) -> tuple[PublishedUpdate | None, bool]:
 
 def _initiatives(priority, upto: int) -> tuple[InitiativeRow, ...]:
     """The priority's initiatives, each with its approved path from Q1 to ``upto``."""
-    initiatives = list(Initiative.objects.filter(priority=priority).select_related("priority").order_by("number"))
-    leads = {
-        m.initiative_id: m.user
-        for m in Membership.objects.filter(initiative__priority=priority, role=Membership.Role.LEAD).select_related(
-            "user"
-        )
-    }
-    updates = {
-        (u.initiative_id, u.quarter.number): u
-        for u in StatusUpdate.objects.filter(initiative__priority=priority, quarter__number__lte=upto).select_related(
-            "quarter"
-        )
-    }
-    return tuple(
-        _row(
-            code=initiative.code,
-            title=initiative.title,
-            priority_number=priority.number,
-            lead=leads.get(initiative.pk),
-            entries=_entries(updates, initiative.pk, upto),
-        )
-        for initiative in initiatives
-    )
+    return tuple(initiative_rows(upto, priority=priority).get(priority.number, ()))
 
 
 def _results(priority, upto: int) -> tuple[ResultHistory, ...]:

@@ -115,16 +115,17 @@ class NotReady(Exception):
         return self.record.state == ReportFile.State.FAILED
 
 
-def file(document: Document, make: Callable[[], bytes]) -> ReportFile:
+def file(document: Document, make: Callable[[], bytes], *, content: bool = True) -> ReportFile:
     """The stored file of ``document`` for this version of the data, made now by ``make()``
-    if nobody has made it or is making it. Its ``content`` is deferred: a reader who has it
-    already (ETag: ``sha256``) is answered without it. NotReady: someone else is making it,
-    or it could not be made (then the next call tries again).
+    if nobody has made it or is making it. Read with its bytes, unless ``content`` is False
+    (a reader who may have it already, ETag: ``sha256``, is answered without them: they are
+    deferred). NotReady: someone else is making it, or it could not be made (then the next
+    call tries again).
 
     Called outside a transaction (the views are ``non_atomic_requests``): the row that says
     it is being made is seen by every other reader at once, not when the making ends."""
     stamp = version()
-    found = _find(document, stamp)
+    found = _find(document, stamp, content=content)
     if found is not None and found.state == ReportFile.State.READY:
         return found
     claimed = _claim(document, stamp, found)
@@ -137,11 +138,12 @@ def prepare(document: Document, make: Callable[[], bytes]) -> None:
     """For a worker: make the document for this version unless it is made or being made
     (a failure is logged and recorded, for the next reader to try again)."""
     with contextlib.suppress(NotReady):
-        file(document, make)
+        file(document, make, content=False)
 
 
-def _find(document: Document, stamp: str) -> ReportFile | None:
-    return ReportFile.objects.defer("content").filter(document=document.name, version=stamp).first()
+def _find(document: Document, stamp: str, *, content: bool = False) -> ReportFile | None:
+    records = ReportFile.objects.filter(document=document.name, version=stamp)
+    return (records if content else records.defer("content")).first()
 
 
 def _claim(document: Document, stamp: str, found: ReportFile | None) -> ReportFile | None:

@@ -133,8 +133,10 @@ def stored_file(view):
 
 
 def _serve_stored(request, document, make, content_type: str, filename: str) -> HttpResponse:
+    # A reader whose client may hold the file already is answered without its bytes read.
+    conditional = "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
     try:
-        record = stored.file(document, make)
+        record = stored.file(document, make, content=not conditional)
     except stored.NotReady as not_ready:
         context = {"failed": not_ready.failed, "path": request.get_full_path()}
         response = render(request, "reporting/preparing.html", context, status=503)
@@ -150,38 +152,44 @@ def _serve_stored(request, document, make, content_type: str, filename: str) -> 
     return response
 
 
-@require_safe
-@report_view
-@stored_file
-def quarterly_report_pdf(request, slug: str, quarter: int):
+# The quarterly report's files: how each is named, made, typed and called.
+QUARTERLY_FILES = {
+    "pdf": (files.quarterly_pdf, files.make_quarterly_pdf, "application/pdf"),
+    "xlsx": (
+        files.quarterly_xlsx,
+        files.make_quarterly_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+}
+
+
+def _quarterly_file(request, slug: str, quarter: int, extension: str) -> HttpResponse:
     plan = _plan(slug)
     if not 1 <= quarter <= 4:
         raise Http404
     language = translation.get_language()
+    document, make, content_type = QUARTERLY_FILES[extension]
     return _serve_stored(
         request,
-        files.quarterly_pdf(plan, quarter, language),
-        lambda: files.make_quarterly_pdf(plan, quarter, language),
-        "application/pdf",
-        _filename(plan, f"q{quarter}", "pdf"),
+        document(plan, quarter, language),
+        lambda: make(plan, quarter, language),
+        content_type,
+        _filename(plan, f"q{quarter}", extension),
     )
+
+
+@require_safe
+@report_view
+@stored_file
+def quarterly_report_pdf(request, slug: str, quarter: int):
+    return _quarterly_file(request, slug, quarter, "pdf")
 
 
 @require_safe
 @report_view
 @stored_file
 def quarterly_report_xlsx(request, slug: str, quarter: int):
-    plan = _plan(slug)
-    if not 1 <= quarter <= 4:
-        raise Http404
-    language = translation.get_language()
-    return _serve_stored(
-        request,
-        files.quarterly_xlsx(plan, quarter, language),
-        lambda: files.make_quarterly_xlsx(plan, quarter, language),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        _filename(plan, f"q{quarter}", "xlsx"),
-    )
+    return _quarterly_file(request, slug, quarter, "xlsx")
 
 
 def _annual_review(plan: AnnualPlan) -> AnnualReview | None:
