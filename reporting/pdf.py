@@ -49,14 +49,20 @@ class StaticOnlyFetcher(URLFetcher):
     """Serves the project's static files under PDF_BASE_URL + STATIC_URL and the
     organisation's logo at LOGO_URL, and nothing else."""
 
-    def __init__(self) -> None:
+    def __init__(self, logo: tuple[bytes, str] | RefusedURLError | None = None) -> None:
         # fail_on_errors=False is what makes WeasyPrint skip a refused resource.
         super().__init__(fail_on_errors=False)
+        # The logo as render_pdf read it (its bytes and type, or why it is refused); None:
+        # read from the database when the document asks for it.
+        self.logo = logo
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         try:
             if url == LOGO_URL:
-                body, content_type = _logo()
+                logo = self.logo if self.logo is not None else _logo_or_refusal()
+                if isinstance(logo, RefusedURLError):
+                    raise logo
+                body, content_type = logo
             else:
                 path = _static_file(url)
                 body = path.read_bytes()
@@ -79,6 +85,13 @@ def _logo() -> tuple[bytes, str]:
         return logo, logo_content_type(logo)
     except ValidationError as error:
         raise RefusedURLError("the organisation logo is not an image civicplan accepts") from error
+
+
+def _logo_or_refusal() -> tuple[bytes, str] | RefusedURLError:
+    try:
+        return _logo()
+    except RefusedURLError as refusal:
+        return refusal
 
 
 def _static_file(url: str) -> Path:
@@ -124,6 +137,12 @@ os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 
 
 def render_pdf(html: str) -> bytes:
-    """HTML (a full document rendered by a Django template) -> PDF bytes, tagged."""
-    document = weasyprint.HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher())
+    """HTML (a full document rendered by a Django template) -> PDF bytes, tagged. The logo
+    is read first, if the document names it: what WeasyPrint then does depends on the two
+    arguments of ``write_pdf`` alone."""
+    return write_pdf(html, _logo_or_refusal() if LOGO_URL in html else None)
+
+
+def write_pdf(html: str, logo: tuple[bytes, str] | RefusedURLError | None) -> bytes:
+    document = weasyprint.HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher(logo))
     return document.write_pdf(pdf_variant=PDF_VARIANT)

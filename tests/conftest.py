@@ -19,8 +19,10 @@ A test sees exactly what a per-test load gave it, and whatever it writes is roll
 
 import contextlib
 import os
+from collections import OrderedDict
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -28,6 +30,8 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from reporting import pdf
+from reporting.pdf import write_pdf as _write_pdf
 from tests.factories import UserFactory
 from tests.helpers import DEMO_FIXTURE, PLAN_FIXTURE, client_in, recreate_roles
 
@@ -174,6 +178,38 @@ def _empty_cache():
     """Each test starts with an empty cache: counters (password-reset limits) and stored
     charts of an earlier test are not this one's."""
     cache.clear()
+
+
+# A PDF laid out once per test process for each document (at most PDFS_KEPT kept).
+PDFS_KEPT = 48
+_pdfs: OrderedDict = OrderedDict()
+
+
+def _write_pdf_once(html, logo):
+    key = (html, logo if not isinstance(logo, Exception) else str(logo), _static_places())
+    if key in _pdfs:
+        _pdfs.move_to_end(key)
+        return _pdfs[key]
+    made = _pdfs[key] = _write_pdf(html, logo)
+    if len(_pdfs) > PDFS_KEPT:
+        _pdfs.popitem(last=False)
+    return made
+
+
+def _static_places():
+    return (str(settings.STATIC_ROOT), tuple(str(place) for place in settings.STATICFILES_DIRS))
+
+
+@pytest.fixture(autouse=True)
+def _each_document_laid_out_once(request, monkeypatch):
+    """WeasyPrint makes the same bytes from the same document, its logo and its static files
+    (reporting/pdf.py keeps the clock out; tests/reporting/test_pdf.py proves it), so a
+    document a test process has laid out already is given its PDF again instead of laying
+    it out again: the suite's largest cost. Everything above ``write_pdf`` runs as always,
+    the logo's read included (query counts hold), and a test counting renders counts them
+    above it. The renderer's own tests (marked ``renderer``) lay out every time."""
+    if not request.node.get_closest_marker("renderer"):
+        monkeypatch.setattr(pdf, "write_pdf", _write_pdf_once)
 
 
 @pytest.fixture

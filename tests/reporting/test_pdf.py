@@ -22,7 +22,7 @@ from civicplan.models import Organisation
 from reporting.pdf import LOGO_URL, PDF_BASE_URL, RefusedURLError, StaticOnlyFetcher, render_pdf
 from tests.helpers import Listener
 
-pytestmark = pytest.mark.documents
+pytestmark = [pytest.mark.documents, pytest.mark.renderer]
 
 MARKER = "cp-secret-4f0c9d2e-marker"
 CIVICPLAN_CSS = Path(django_settings.BASE_DIR) / "static" / "civicplan" / "civicplan.css"

@@ -562,6 +562,7 @@ def assert_escaped(html: str) -> None:
         assert raw not in html.replace('<script src="/static/', ""), raw
 
 
+@pytest.mark.renderer  # what the renderer does with hostile text: laid out every time
 def test_hostile_text_in_the_quarterly_report(login, hostile, listener):
     client = login("board")
     response = client.get(f"{BASE}/q2/")
@@ -580,6 +581,7 @@ def test_hostile_text_in_the_quarterly_report(login, hostile, listener):
     assert len(reader.pages) > 40
 
 
+@pytest.mark.renderer  # what the renderer does with hostile text: laid out every time
 def test_hostile_text_in_the_annual_report(login, hostile, listener):
     client = login("board")
     response = client.get(f"{BASE}/annual/")
@@ -594,6 +596,7 @@ def test_hostile_text_in_the_annual_report(login, hostile, listener):
     assert '<link rel="attachment" href="file:///etc/passwd">' in text
 
 
+@pytest.mark.renderer  # what the renderer does with hostile text: laid out every time
 def test_hostile_text_in_the_board_update(login, hostile, listener):
     editor = login("editor")
     text = hostile["text"]
