@@ -42,53 +42,40 @@ TEST_WORKERS ?= auto
 test: install browser libreoffice poppler vnu
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
+# $(call apt_install,TEST,PACKAGE,NAME,WHICH TESTS): install Debian's PACKAGE when the shell
+# condition TEST fails and root can; never fails: without it, WHICH TESTS skip (or fail, where a
+# CIVICPLAN_REQUIRE_* variable says they must run).
+define apt_install
+	@if $(1); then \
+	  :; \
+	elif [ "$$(id -u)" != 0 ]; then \
+	  echo "$(3) is missing and installing it needs root: $(4) will be skipped."; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "$(3) is missing and there is no apt-get to install it: $(4) will be skipped."; \
+	else \
+	  echo "Installing $(3) for $(4) (apt-get install $(2))"; \
+	  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2); } \
+	    || echo "Installing $(3) failed: $(4) will be skipped."; \
+	fi
+endef
+
 ## browser: install Chromium for the browser tests (tests/browser) when it is missing and root can;
 ## never fails: without Chromium the browser tests skip (or fail, with CIVICPLAN_REQUIRE_BROWSER=1)
 CHROMIUM := /usr/bin/chromium
 browser:
-	@if [ -x $(CHROMIUM) ]; then \
-	  :; \
-	elif [ "$$(id -u)" != 0 ]; then \
-	  echo "Chromium is missing ($(CHROMIUM)) and installing it needs root: the browser tests will be skipped."; \
-	elif ! command -v apt-get >/dev/null 2>&1; then \
-	  echo "Chromium is missing ($(CHROMIUM)) and there is no apt-get to install it: the browser tests will be skipped."; \
-	else \
-	  echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
-	  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
-	    || echo "Installing Chromium failed: the browser tests will be skipped."; \
-	fi
+	$(call apt_install,[ -x $(CHROMIUM) ],chromium,Chromium ($(CHROMIUM)),the browser tests)
 
 ## libreoffice: install LibreOffice Calc, which opens the workbooks in a test (tests/spreadsheets/test_workbooks.py),
 ## when it is missing and root can (about 40 s); never fails: without it that test skips (or fails, with
 ## CIVICPLAN_REQUIRE_LIBREOFFICE=1)
 libreoffice:
-	@if command -v soffice >/dev/null 2>&1; then \
-	  :; \
-	elif [ "$$(id -u)" != 0 ]; then \
-	  echo "LibreOffice is missing (soffice) and installing it needs root: the LibreOffice test will be skipped."; \
-	elif ! command -v apt-get >/dev/null 2>&1; then \
-	  echo "LibreOffice is missing (soffice) and there is no apt-get to install it: the LibreOffice test will be skipped."; \
-	else \
-	  echo "Installing LibreOffice Calc for the workbook test (apt-get install libreoffice-calc-nogui)"; \
-	  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui; } \
-	    || echo "Installing LibreOffice failed: the LibreOffice test will be skipped."; \
-	fi
+	$(call apt_install,command -v soffice >/dev/null 2>&1,libreoffice-calc-nogui,LibreOffice (soffice),the LibreOffice test)
 
 ## poppler: install poppler's tools (pdftotext, pdfimages), with which the print layout test reads where each
 ## word of a report PDF lies (tests/reporting/test_print_layout.py), when they are missing and root can; never
 ## fails: without them that test skips (or fails, with CIVICPLAN_REQUIRE_POPPLER=1)
 poppler:
-	@if command -v pdftotext >/dev/null 2>&1 && command -v pdfimages >/dev/null 2>&1; then \
-	  :; \
-	elif [ "$$(id -u)" != 0 ]; then \
-	  echo "poppler-utils is missing (pdftotext) and installing it needs root: the print layout test will be skipped."; \
-	elif ! command -v apt-get >/dev/null 2>&1; then \
-	  echo "poppler-utils is missing (pdftotext) and there is no apt-get to install it: the print layout test will be skipped."; \
-	else \
-	  echo "Installing poppler-utils for the print layout test (apt-get install poppler-utils)"; \
-	  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; } \
-	    || echo "Installing poppler-utils failed: the print layout test will be skipped."; \
-	fi
+	$(call apt_install,command -v pdftotext >/dev/null 2>&1 && command -v pdfimages >/dev/null 2>&1,poppler-utils,poppler-utils (pdftotext),the print layout test)
 
 ## vnu: fetch the Nu HTML Checker (vnu.jar, npm's vnu-jar) for the HTML test (tests/test_html_validity.py)
 ## into .vnu/ (git-ignored: 30 MB) when it is missing and npm and Java are there; never fails: without it
