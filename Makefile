@@ -165,7 +165,8 @@ serve: install
 
 ## load: the load test (docs/development.md, "The load test"): `make serve` on PostgreSQL (DATABASE_URL, else
 ## the local civicplan_load database, made and filled), wrk on loopback for 30 s at 16 connections
-## on /healthz, the dashboard, the quarterly report and its stored PDF signed in; prints one table (about 2.5 min)
+## on /healthz, the dashboard, the quarterly report, its stored PDF and the 20x plan's, signed in; prints one
+## table (about 5 min)
 load: install wrk
 	WEB_CONCURRENCY=$(WEB_CONCURRENCY) $(PY) load/run.py
 
