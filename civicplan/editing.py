@@ -52,6 +52,10 @@ def _stored(obj, name: str):
 
 
 def _as_stored(value):
+    # An empty text is one whether stored as NULL or "" (a language's column of a translated
+    # text is nullable: a translation not written is NULL, a form sends "").
+    if value is None:
+        return ""
     return value.pk if isinstance(value, models.Model) else value
 
 
@@ -131,7 +135,7 @@ def update_fields(obj, *, fingerprint: str, fields: dict):
     changed = changed_since(obj, fingerprint)
     if changed:
         raise EditConflict(current=obj, changed=changed)
-    if all(_stored(obj, name) == _as_stored(value) for name, value in fields.items()):
+    if all(_as_stored(_stored(obj, name)) == _as_stored(value) for name, value in fields.items()):
         return obj  # Nothing changed: nothing to record in the history.
     for name, value in fields.items():
         setattr(obj, name, value)

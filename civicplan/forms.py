@@ -4,7 +4,9 @@ language, as plain text of at most TEXT_MAX characters."""
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.utils.text import capfirst
 
+from .translations import language_name, translation_of
 from .validators import TEXT_MAX, no_hidden_controls, no_markup
 
 
@@ -20,6 +22,21 @@ class EditForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:
             del self.fields["fingerprint"]
+        self.label_languages()
+
+    def label_languages(self) -> None:
+        """A translated text is edited in each language side by side ("Title (français)",
+        "Title (English)"), each written in its own language: an editor never saves the text
+        shown for a missing translation as if it were one."""
+        labels = self._meta.labels or {}
+        for name, field in self.fields.items():
+            found = translation_of(self._meta.model, name)
+            if found is None:
+                continue
+            base, language = found
+            label = labels.get(base) or capfirst(self._meta.model._meta.get_field(base).verbose_name)
+            field.label = f"{label} ({language_name(language)})"
+            field.widget.attrs["lang"] = language
 
     def service_fields(self) -> dict:
         """The cleaned values, as the services take them."""
@@ -27,7 +44,7 @@ class EditForm(forms.ModelForm):
 
 
 class StructureForm(EditForm):
-    """A part of the plan's structure, written in the plan's language."""
+    """A part of the plan's structure, its texts in each language (EditForm.label_languages)."""
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,8 +54,6 @@ class StructureForm(EditForm):
             if not isinstance(field, forms.CharField):
                 continue
             field.validators += [no_hidden_controls, no_markup]
-            # The plan's content stays in the language it is written in.
-            field.widget.attrs["lang"] = plan.language
             if field.max_length is None:
                 # The model's text has no length: the form gives it the quarterly texts' limit.
                 field.max_length = TEXT_MAX

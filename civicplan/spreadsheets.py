@@ -28,13 +28,14 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from import_export import resources, widgets
+from import_export import fields, resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import RowResult
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import versions
 from .spreadsheet_files import SpreadsheetError, names_in_short, read_spreadsheet
+from .translations import default_language_field, language_columns, translated_fields
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
@@ -272,11 +273,26 @@ def _resolved_relations(instance) -> set[str]:
     return names
 
 
+def _stored_fields(instance) -> list:
+    """The columns of ``instance`` that hold what it is: each language's column of a
+    translated text (``title_fr``, ``title_en``), not the field that reads one of them in
+    the active language (``title``: writing it back would copy a fallback into a missing
+    translation)."""
+    translated = translated_fields(type(instance))
+    return [f for f in instance._meta.concrete_fields if f.name not in translated]
+
+
+def _columns_as_stored(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in _stored_fields(instance)}
+
+
 class PlanResource(resources.ModelResource):
     """The rules every civicplan spreadsheet follows.
 
-    Subclasses declare their columns; ``required_columns`` must all be present, and a
-    column that is not known is refused (a typo would otherwise be ignored silently).
+    Subclasses declare their columns; ``required_columns`` must all be present (a text of
+    the plan, in its default language: ``title`` asks for ``title_fr``), and a column that
+    is not known is refused (a typo would otherwise be ignored silently). A text of the plan
+    is a column per language (``title_fr``, ``title_en``).
     Rows are found by ``import_id_fields``, built from natural keys, all in one query
     (:class:`ExistingRows`).
 
@@ -305,6 +321,45 @@ class PlanResource(resources.ModelResource):
         for declared in self.fields.values():
             if type(declared.widget) is widgets.Widget:
                 declared.widget = TextWidget()
+        self._language_columns = self._text_in_each_language()
+
+    def _text_in_each_language(self) -> dict[str, tuple[str, ...]]:
+        """The plan's text (a ``title`` field) becomes a column per language, in its place:
+        ``title_fr``, ``title_en``, each read and written as is, so that exporting then
+        importing changes nothing and a text is never written into another language's
+        column. A file may leave out a language's column: that language is left as it is.
+        Returns each such field's columns, by the field's name."""
+        translated = translated_fields(self._meta.model)
+        columns = {}
+        for name, declared in list(self.fields.items()):
+            if declared.attribute not in translated:
+                continue
+            del self.fields[name]
+            each = language_columns(name, declared.column_name, declared.attribute)
+            for field_name, column, attribute in each:
+                self.fields[field_name] = fields.Field(attribute=attribute, column_name=column, widget=TextWidget())
+            columns[name] = tuple(field_name for field_name, _column, _attribute in each)
+        return columns
+
+    def _in_each_language(self, names) -> tuple[str, ...]:
+        ordered = []
+        for name in names:
+            ordered += [each for each in self._language_columns.get(name, (name,)) if each not in ordered]
+        return tuple(ordered)
+
+    def get_import_order(self):
+        return self._in_each_language(super().get_import_order())
+
+    def get_export_order(self):
+        return self._in_each_language(super().get_export_order())
+
+    @property
+    def needed_columns(self) -> tuple[str, ...]:
+        """The columns a file must have: ``required_columns``, a text's in its default
+        language (``title_fr``; the others may be left out)."""
+        return tuple(
+            default_language_field(name) if name in self._language_columns else name for name in self.required_columns
+        )
 
     def import_data(self, dataset, **kwargs):
         # Messages name the file's lines; blank lines were dropped, so keep the map.
@@ -343,7 +398,9 @@ class PlanResource(resources.ModelResource):
         # on every row.
         # Nor is a foreign key that holds an object read in this import (a query apiece too).
         errors = dict(import_validation_errors or {})
-        exclude = set(errors) | _resolved_relations(instance)
+        # A translated text is checked in each language's column (the original field reads
+        # one of them), each its own column.
+        exclude = set(errors) | _resolved_relations(instance) | translated_fields(type(instance))
         try:
             instance.full_clean(exclude=exclude, validate_unique=validate_unique, validate_constraints=False)
         except ValidationError as error:
@@ -354,7 +411,7 @@ class PlanResource(resources.ModelResource):
     def column_problems(self, headers) -> str:
         known = {f.column_name for f in self.get_import_fields()}
         present = set(headers)
-        missing = [c for c in self.required_columns if c not in present]
+        missing = [c for c in self.needed_columns if c not in present]
         unknown = [h for h in headers if h not in known]
         problems = []
         if missing:
@@ -404,14 +461,15 @@ class PlanResource(resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         instance.__dict__.pop("__deepcopy__", None)  # the copy is made (_copied_sharing_relations)
-        before = {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+        before = _columns_as_stored(instance)
         try:
             super().import_instance(instance, row, **kwargs)
         finally:
-            # A text that differs only by its line endings is not a change.
+            # A text that differs only by its line endings is not a change, nor an empty cell
+            # over a text never written (a translation left NULL).
             for name, old in before.items():
                 new = getattr(instance, name)
-                if new is not old and isinstance(old, str) and same_text(old, new):
+                if new is not old and (same_text(old, new) or (old is None and new == "")):
                     setattr(instance, name, old)
             instance._import_before = before  # what skip_row and a bulk update compare with
 
@@ -514,7 +572,7 @@ class PlanResource(resources.ModelResource):
         names = set()
         for instance in instances:
             before = getattr(instance, "_import_before", {})
-            for f in instance._meta.concrete_fields:
+            for f in _stored_fields(instance):
                 if f.primary_key:
                     continue
                 if getattr(f, "auto_now", False):

@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationInlineModelAdmin
 
 from civicplan.admin import HistoryAdmin, SafeAutocomplete, SpreadsheetAdmin
 from civicplan.admin_controls import NamedControlsAdmin, NamedRowsFormSet, NamedStackedInline, NamedTabularInline
+from civicplan.translations import lookups_in_each_language
 from priorities.admin import StrategicPriorityAdmin
 from priorities.models import StrategicPriority
 
@@ -71,13 +73,13 @@ class StatusUpdateInline(SafeAutocomplete, NamedStackedInline):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(NamedControlsAdmin, SpreadsheetAdmin):
+class InitiativeAdmin(TranslationAdmin, NamedControlsAdmin, SpreadsheetAdmin):
     resource_classes = [InitiativeResource]
     list_display = ["code", "title", "priority"]
     list_display_links = ["code", "title"]
     list_filter = ["priority__annual_plan", "priority"]
     list_select_related = ["priority__annual_plan"]
-    search_fields = ["title", "description"]
+    search_fields = lookups_in_each_language("title", "description")
     ordering = ["priority__annual_plan__start_date", "priority__number", "number"]
     filter_horizontal = ["expected_results"]
     inlines = [MembershipInline, StatusUpdateInline]
@@ -107,7 +109,7 @@ class StatusUpdateAdmin(LockedQuarterReadOnly, NamedControlsAdmin, SpreadsheetAd
     list_display = ["initiative", "quarter", "status", "review_state", "author", "updated_at"]
     list_filter = ["quarter__annual_plan", "quarter__number", "status", "review_state", "initiative__priority"]
     list_select_related = ["initiative__priority__annual_plan", "quarter__annual_plan", "author"]
-    search_fields = ["initiative__title", "narrative", "risks", "next_steps"]
+    search_fields = [*lookups_in_each_language("initiative__title"), "narrative", "risks", "next_steps"]
     ordering = ["initiative__priority__number", "initiative__number", "quarter__number"]
     readonly_fields = REVIEWED_UPDATE_READONLY
     autocomplete_fields = ["author"]
@@ -125,7 +127,7 @@ class OrganisationalUpdateAdmin(LockedQuarterReadOnly, NamedControlsAdmin, Sprea
         "organisational_priority__area",
     ]
     list_select_related = ["organisational_priority__annual_plan", "quarter__annual_plan", "author"]
-    search_fields = ["organisational_priority__title", "narrative", "risks", "next_steps"]
+    search_fields = [*lookups_in_each_language("organisational_priority__title"), "narrative", "risks", "next_steps"]
     ordering = ["quarter__annual_plan__start_date", "organisational_priority__number", "quarter__number"]
     readonly_fields = REVIEWED_UPDATE_READONLY
     autocomplete_fields = ["author"]
@@ -141,13 +143,13 @@ class IndicatorValueInline(NamedTabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(NamedControlsAdmin, SpreadsheetAdmin):
+class IndicatorAdmin(TranslationAdmin, NamedControlsAdmin, SpreadsheetAdmin):
     resource_classes = [IndicatorResource]
     list_display = ["code", "name", "unit", "baseline", "target", "direction"]
     list_display_links = ["code", "name"]
     list_filter = ["expected_result__priority__annual_plan", "expected_result__priority", "direction"]
     list_select_related = ["expected_result__priority__annual_plan"]
-    search_fields = ["name", "description"]
+    search_fields = lookups_in_each_language("name", "description")
     ordering = ["expected_result__priority__number", "expected_result__number", "number"]
     inlines = [IndicatorValueInline]
 
@@ -162,7 +164,7 @@ class IndicatorValueAdmin(LockedQuarterReadOnly, NamedControlsAdmin, Spreadsheet
     list_display = ["indicator", "quarter", "value", "author", "updated_at"]
     list_filter = ["quarter__annual_plan", "quarter__number"]
     list_select_related = ["indicator__expected_result__priority", "quarter__annual_plan", "author"]
-    search_fields = ["indicator__name", "note"]
+    search_fields = [*lookups_in_each_language("indicator__name"), "note"]
     ordering = ["indicator__expected_result__priority__number", "indicator__number", "quarter__number"]
     autocomplete_fields = ["author"]
 
@@ -182,7 +184,7 @@ class MembershipAdmin(SafeAutocomplete, NamedControlsAdmin, admin.ModelAdmin):
     list_display = ["user", "initiative", "role"]
     list_filter = ["role", "initiative__priority"]
     list_select_related = ["user", "initiative__priority"]
-    search_fields = ["user__username", "initiative__title"]
+    search_fields = ["user__username", *lookups_in_each_language("initiative__title")]
     autocomplete_fields = ["user", "initiative"]
 
 
@@ -191,12 +193,12 @@ class OrganisationalLeadAdmin(SafeAutocomplete, NamedControlsAdmin, admin.ModelA
     list_display = ["organisational_priority", "user"]
     list_filter = ["organisational_priority__annual_plan", "organisational_priority__area"]
     list_select_related = ["user", "organisational_priority__annual_plan"]
-    search_fields = ["user__username", "organisational_priority__title"]
+    search_fields = ["user__username", *lookups_in_each_language("organisational_priority__title")]
     ordering = ["organisational_priority__annual_plan__start_date", "organisational_priority__number"]
     autocomplete_fields = ["user", "organisational_priority"]
 
 
-class InitiativeInline(NamedTabularInline):
+class InitiativeInline(TranslationInlineModelAdmin, NamedTabularInline):
     model = Initiative
     extra = 0
     fields = ["number", "title"]

@@ -1,6 +1,7 @@
 """A read-only JSON view of an annual plan for other tools: the plan, its quarters, its
 priorities with their expected results, each initiative's lead and latest status, and its
-organisational priorities with theirs.
+organisational priorities with theirs. The plan's text in each language, a key per language
+(``title_fr``, ``title_en``; null where a translation is missing), whatever the reader's.
 
 Same readers as the plan page (a role is needed). Answers in JSON even when it refuses,
 so the view opts out of LoginRequiredMiddleware's redirect to the sign-in page and says
@@ -14,6 +15,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import conditional_page
 
 from civicplan.permissions import can_read
+from civicplan.translations import texts_of
 from priorities.models import AnnualPlan, ExpectedResult, OrganisationalPriority, Quarter, StrategicPriority
 
 from .models import Initiative, OrganisationalUpdate, ReviewedUpdate, StatusUpdate, organisational_lead
@@ -84,7 +86,7 @@ def _initiative(initiative: Initiative) -> dict:
     return {
         "code": initiative.code,
         "number": initiative.number,
-        "title": initiative.title,
+        **texts_of(initiative, "title"),
         "lead": initiative.leads[0].user.username if initiative.leads else None,
         "latest_status": _latest_status(initiative.updates),
     }
@@ -95,7 +97,7 @@ def _organisational(priority: OrganisationalPriority) -> dict:
     return {
         "area": priority.area,
         "number": priority.number,
-        "title": priority.title,
+        **texts_of(priority, "title"),
         "lead": lead.username if lead else None,
         "latest_status": _latest_status(priority.visible_updates),
     }
@@ -106,13 +108,12 @@ def plan_data(plan: AnnualPlan) -> dict:
     return {
         "plan": {
             "slug": plan.slug,
-            "title": plan.title,
+            **texts_of(plan, "title"),
             "start_date": plan.start_date.isoformat(),
             "end_date": plan.end_date.isoformat(),
             "strategic_plan": {
                 "slug": strategic.slug,
-                "title": strategic.title,
-                "overall_goal": strategic.overall_goal,
+                **texts_of(strategic, "title", "overall_goal"),
             },
         },
         "quarters": [
@@ -127,10 +128,8 @@ def plan_data(plan: AnnualPlan) -> dict:
         "priorities": [
             {
                 "number": p.number,
-                "title": p.title,
-                "short_title": p.short_title,
-                "statement": p.statement,
-                "expected_results": [{"number": r.number, "text": r.text} for r in p.expected_results.all()],
+                **texts_of(p, "title", "short_title", "statement"),
+                "expected_results": [{"number": r.number, **texts_of(r, "text")} for r in p.expected_results.all()],
                 "initiatives": [_initiative(i) for i in p.initiatives.all()],
             }
             for p in plan.priorities.all()

@@ -4,11 +4,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.settings import DEFAULT_LANGUAGE
 
 from civicplan.forms import StructureForm
+from civicplan.translations import each_language, in_each_language, language_name, translation_of
 from civicplan.validators import TEXT_MAX, no_hidden_controls, no_markup
 
-from .models import ORGANISATIONAL_RISKS_NEEDED, RISKS_NEEDED, Indicator, Status, needs_risks
+from .models import ORGANISATIONAL_RISKS_NEEDED, RISKS_NEEDED, Indicator, Initiative, Status, needs_risks
 from .services import QuarterlyInput, indicator_field
 
 
@@ -130,10 +132,10 @@ class LockForm(forms.Form):
 
 
 class InitiativeForm(forms.Form):
-    """What an editor changes of an initiative: its words, the results it serves, who runs it."""
+    """What an editor changes of an initiative: its words (in each language, side by side:
+    the default language's title required, the others' optional), the results it serves,
+    who runs it."""
 
-    title = forms.CharField(label=_("Title"), max_length=300, validators=[no_hidden_controls])
-    description = text_field(_("Description"), rows=6)
     expected_results = forms.ModelMultipleChoiceField(
         label=_("Expected results it serves"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -144,6 +146,21 @@ class InitiativeForm(forms.Form):
 
     def __init__(self, *args, initiative, people, **kwargs):
         super().__init__(*args, **kwargs)
+        texts = {}
+        for name in in_each_language("title", "description"):
+            field, language = translation_of(Initiative, name)
+            label = f"{_('Title') if field == 'title' else _('Description')} ({language_name(language)})"
+            if field == "title":
+                texts[name] = forms.CharField(
+                    label=label,
+                    max_length=300,
+                    required=language == DEFAULT_LANGUAGE,
+                    validators=[no_hidden_controls],
+                )
+            else:
+                texts[name] = text_field(label, rows=6)
+            texts[name].widget.attrs["lang"] = language
+        self.fields = {**texts, **self.fields}
         self.fields["expected_results"].queryset = initiative.priority.expected_results.order_by("number")
         self.fields["expected_results"].label_from_instance = lambda r: f"{r.code} {r.text[:140]}"
         self.fields["lead"].queryset = people
@@ -166,7 +183,13 @@ class IndicatorForm(StructureForm):
 
     class Meta:
         model = Indicator
-        fields = ["name", "unit", "baseline", "target", "direction", "description"]
+        fields = [
+            *in_each_language("name", "unit"),
+            "baseline",
+            "target",
+            "direction",
+            *in_each_language("description"),
+        ]
         localized_fields = ["baseline", "target"]
         labels = {
             "name": _("Name"),
@@ -177,7 +200,7 @@ class IndicatorForm(StructureForm):
             "description": _("How it is measured"),
         }
         help_texts = {
-            "unit": _("For example: organisations, people, %. Leave empty for a plain number."),
+            **each_language({"unit": _("For example: organisations, people, %. Leave empty for a plain number.")}),
             "baseline": _("Where it stood at the start."),
             "target": _(
                 "Where it should be by the end of the year; it must differ from the baseline. "
@@ -188,5 +211,5 @@ class IndicatorForm(StructureForm):
         widgets = {
             "baseline": forms.TextInput(attrs={"inputmode": "decimal"}),
             "target": forms.TextInput(attrs={"inputmode": "decimal"}),
-            "description": forms.Textarea(attrs={"rows": 3}),
+            **each_language({"description": forms.Textarea(attrs={"rows": 3})}),
         }

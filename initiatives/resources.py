@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
 from civicplan.spreadsheets import PlanResource
+from civicplan.translations import in_default_language
 from priorities.models import ExpectedResult
 from priorities.resources import (
     RESULT,
@@ -237,7 +238,7 @@ class IndicatorValueResource(PlanColumnMixin, QuarterRecordResource):
         return obj.indicator.expected_result.number
 
     def dehydrate_indicator_name(self, obj):
-        return obj.indicator.name
+        return in_default_language(obj.indicator, "name")
 
     def get_queryset(self):
         return IndicatorValue.objects.select_related(
@@ -280,7 +281,7 @@ class StatusUpdateResource(PlanColumnMixin, ReviewedUpdateResource):
         return obj.initiative.priority.number
 
     def dehydrate_initiative_title(self, obj):
-        return obj.initiative.title
+        return in_default_language(obj.initiative, "title")
 
     def get_queryset(self):
         return StatusUpdate.objects.select_related(
@@ -305,7 +306,7 @@ class OrganisationalUpdateResource(PlanColumnMixin, ReviewedUpdateResource):
         fields = ("plan", "area", "title", "quarter", "status", "narrative", "risks", "next_steps")
 
     def dehydrate_title(self, obj):
-        return obj.organisational_priority.title
+        return in_default_language(obj.organisational_priority, "title")
 
     def get_queryset(self):
         return OrganisationalUpdate.objects.select_related(

@@ -26,6 +26,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from civicplan.editing import require_editor
+from civicplan.translations import default_language_field, in_default_language, texts_of
 from priorities.models import (
     AnnualPlan,
     ExpectedResult,
@@ -90,10 +91,11 @@ def next_slug(plan: AnnualPlan) -> str:
     return f"{year}-{(year + 1) % 100:02d}"
 
 
-def next_title(plan: AnnualPlan) -> str:
-    """The plan's title with its years moved on by one ("Plan annuel 2023-2024" after
-    "Plan annuel 2022-2023", "… 2023-24" after "… 2022-23"); else the title and the next
-    slug."""
+def next_title(plan: AnnualPlan, title: str | None = None) -> str:
+    """The plan's title (or ``title``, one language's) with its years moved on by one ("Plan
+    annuel 2023-2024" after "Plan annuel 2022-2023", "… 2023-24" after "… 2022-23"); else the
+    title and the next slug."""
+    title = plan.title if title is None else title
     year = plan.start_date.year
     years = re.compile(rf"\b{year}(\s*[-–/]\s*)({year + 1}|{(year + 1) % 100:02d})\b")
 
@@ -101,8 +103,17 @@ def next_title(plan: AnnualPlan) -> str:
         second = str(year + 2) if len(match.group(2)) == 4 else f"{(year + 2) % 100:02d}"
         return f"{year + 1}{match.group(1)}{second}"
 
-    moved, found = years.subn(move, plan.title)
-    return moved if found else f"{plan.title} ({next_slug(plan)})"
+    moved, found = years.subn(move, title)
+    return moved if found else f"{title} ({next_slug(plan)})"
+
+
+def next_titles(plan: AnnualPlan, title: str) -> dict:
+    """The next year's title in each language the plan's title has (years moved on by one);
+    ``title``, when the editor gave one, is the default language's."""
+    titles = {name: next_title(plan, value) if value else value for name, value in texts_of(plan, "title").items()}
+    if title.strip():
+        titles[default_language_field("title")] = title.strip()
+    return titles
 
 
 def _source(slug: str) -> AnnualPlan:
@@ -200,7 +211,7 @@ def rollover_preview(*, source_slug: str, target_slug: str, title: str = "") -> 
     return Rollover(
         source=source,
         slug=target_slug,
-        title=title.strip() or next_title(source),
+        title=title.strip() or next_title(source, in_default_language(source, "title")),
         start_date=start,
         quarters=tuple((n, *quarter_bounds(start, n)) for n in range(1, 5)),
         priorities=priorities,
@@ -240,10 +251,10 @@ def rollover_plan(*, user, source_slug: str, target_slug: str, title: str = "") 
         AnnualPlan(
             strategic_plan=source.strategic_plan,
             slug=plan.slug,
-            title=plan.title,
+            **next_titles(source, title),
             start_date=plan.start_date,
             language=source.language,
-            monitoring=source.monitoring,
+            **texts_of(source, "monitoring"),
         )
     )
     for number, start, end in plan.quarters:
@@ -254,15 +265,13 @@ def rollover_plan(*, user, source_slug: str, target_slug: str, title: str = "") 
             StrategicPriority(
                 annual_plan=new,
                 number=priority.number,
-                title=priority.title,
-                short_title=priority.short_title,
-                statement=priority.statement,
+                **texts_of(priority, "title", "short_title", "statement"),
             )
         )
         for result in priority.expected_results.all():
-            results[result.pk] = _saved(ExpectedResult(priority=copy, number=result.number, text=result.text))
+            results[result.pk] = _saved(ExpectedResult(priority=copy, number=result.number, **texts_of(result, "text")))
         for question in priority.learning_questions.all():
-            _saved(LearningQuestion(priority=copy, number=question.number, text=question.text))
+            _saved(LearningQuestion(priority=copy, number=question.number, **texts_of(question, "text")))
         priority.copy = copy
     for carried in plan.indicators:
         old = carried.indicator
@@ -270,12 +279,10 @@ def rollover_plan(*, user, source_slug: str, target_slug: str, title: str = "") 
             Indicator(
                 expected_result=results[old.expected_result_id],
                 number=old.number,
-                name=old.name,
-                unit=old.unit,
+                **texts_of(old, "name", "unit", "description"),
                 baseline=carried.baseline,
                 target=None,
                 direction=old.direction,
-                description=old.description,
             )
         )
     copies = {p.pk: p.copy for p in plan.priorities}
@@ -285,8 +292,7 @@ def rollover_plan(*, user, source_slug: str, target_slug: str, title: str = "") 
             Initiative(
                 priority=copies[old.priority_id],
                 number=old.number,
-                title=old.title,
-                description=old.description,
+                **texts_of(old, "title", "description"),
                 previous=old,
             )
         )
@@ -299,8 +305,7 @@ def rollover_plan(*, user, source_slug: str, target_slug: str, title: str = "") 
                 annual_plan=new,
                 area=priority.area,
                 number=priority.number,
-                title=priority.title,
-                description=priority.description,
+                **texts_of(priority, "title", "description"),
             )
         )
         lead = organisational_lead(priority)

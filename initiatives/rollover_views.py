@@ -8,8 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
+from modeltranslation.settings import DEFAULT_LANGUAGE
 
 from civicplan.permissions import is_editor, require
+from civicplan.translations import in_default_language
 from priorities.models import TITLE_MAX, AnnualPlan
 
 from . import rollover
@@ -24,6 +26,10 @@ class RolloverForm(forms.Form):
     )
     title = forms.CharField(label=gettext_lazy("Its title"), max_length=TITLE_MAX)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].widget.attrs["lang"] = DEFAULT_LANGUAGE
+
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def rollover_plan(request, slug: str):
@@ -35,7 +41,10 @@ def rollover_plan(request, slug: str):
     if request.method == "POST":
         form = RolloverForm(request.POST)
     else:
-        form = RolloverForm(initial={"slug": rollover.next_slug(source), "title": rollover.next_title(source)})
+        # The title as the plan is written (its default language); the other languages'
+        # titles are the source's, their years moved on.
+        title = rollover.next_title(source, in_default_language(source, "title"))
+        form = RolloverForm(initial={"slug": rollover.next_slug(source), "title": title})
     preview, errors = None, []
     if not form.is_bound or form.is_valid():
         values = form.cleaned_data if form.is_bound else form.initial

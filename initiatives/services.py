@@ -28,6 +28,7 @@ from civicplan.editing import (
     update_fields,
 )
 from civicplan.permissions import is_editor
+from civicplan.translations import in_each_language
 from priorities.models import ExpectedResult, OrganisationalPriority, Quarter, QuarterLock, QuarterLockChange
 
 from .models import (
@@ -315,13 +316,18 @@ def quarter_unlock(*, user, quarter: Quarter, reason: str) -> None:
 
 
 @transaction.atomic
-def initiative_update(*, user, initiative: Initiative, title: str, description: str, expected_results, lead, members):
-    """An editor changes an initiative's words, the results it serves and its team."""
+def initiative_update(*, user, initiative: Initiative, expected_results, lead, members, **texts):
+    """An editor changes an initiative's words (``title_fr``, ``title_en``, ``description_fr``...:
+    each language's own, never one language's text written as another's), the results it
+    serves and its team."""
     if not is_editor(user):
         raise PermissionDenied
+    unknown = set(texts) - set(in_each_language("title", "description"))
+    if unknown:
+        raise TypeError(f"not editable on an initiative: {', '.join(sorted(unknown))}")
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
-    initiative.title = title.strip()
-    initiative.description = description.strip()
+    for name, value in texts.items():
+        setattr(initiative, name, (value or "").strip())
     initiative.full_clean()
     initiative.save()
     results = list(expected_results)
@@ -344,7 +350,13 @@ def initiative_update(*, user, initiative: Initiative, title: str, description: 
 
 # --- The results' indicators, edited by editors like the rest of the plan's structure ---
 
-EDITED_FIELDS[Indicator] = ("name", "unit", "baseline", "target", "direction", "description")
+EDITED_FIELDS[Indicator] = (
+    *in_each_language("name", "unit"),
+    "baseline",
+    "target",
+    "direction",
+    *in_each_language("description"),
+)
 
 
 @transaction.atomic

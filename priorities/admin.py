@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationInlineModelAdmin
 
 from civicplan.admin import HistoryAdmin, SpreadsheetAdmin
 from civicplan.admin_controls import NamedControlsAdmin, NamedStackedInline, NamedTabularInline
+from civicplan.translations import lookups_in_each_language
 
 from .models import (
     AnnualPlan,
@@ -22,15 +24,15 @@ from .models import (
 from .resources import EventResource, ExpectedResultResource
 
 
-class KeyChangeInline(NamedStackedInline):
+class KeyChangeInline(TranslationInlineModelAdmin, NamedStackedInline):
     model = KeyChange
     extra = 0
 
 
 @admin.register(StrategicPlan)
-class StrategicPlanAdmin(HistoryAdmin):
+class StrategicPlanAdmin(TranslationAdmin, HistoryAdmin):
     list_display = ["title", "slug", "start_year", "end_year"]
-    search_fields = ["title", "overall_goal"]
+    search_fields = lookups_in_each_language("title", "overall_goal")
     prepopulated_fields = {"slug": ["title"]}
     inlines = [KeyChangeInline]
 
@@ -42,16 +44,16 @@ class QuarterInline(NamedTabularInline):
     fields = ["number", "start_date", "end_date"]
 
 
-class OrganisationalPriorityInline(NamedStackedInline):
+class OrganisationalPriorityInline(TranslationInlineModelAdmin, NamedStackedInline):
     model = OrganisationalPriority
     extra = 0
 
 
 @admin.register(AnnualPlan)
-class AnnualPlanAdmin(HistoryAdmin):
+class AnnualPlanAdmin(TranslationAdmin, HistoryAdmin):
     list_display = ["title", "slug", "strategic_plan", "start_date", "language"]
     list_filter = ["strategic_plan"]
-    search_fields = ["title", "slug", "context"]
+    search_fields = [*lookups_in_each_language("title", "context"), "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [QuarterInline, OrganisationalPriorityInline]
 
@@ -90,25 +92,25 @@ class QuarterAdmin(admin.ModelAdmin):
     ordering = ["annual_plan__start_date", "number"]
 
 
-class ExpectedResultInline(NamedStackedInline):
+class ExpectedResultInline(TranslationInlineModelAdmin, NamedStackedInline):
     model = ExpectedResult
     extra = 0
     ordering = ["number"]
 
 
-class LearningQuestionInline(NamedStackedInline):
+class LearningQuestionInline(TranslationInlineModelAdmin, NamedStackedInline):
     model = LearningQuestion
     extra = 0
     ordering = ["number"]
 
 
 @admin.register(StrategicPriority)
-class StrategicPriorityAdmin(HistoryAdmin):
+class StrategicPriorityAdmin(TranslationAdmin, HistoryAdmin):
     list_display = ["number", "short_title", "annual_plan"]
     list_display_links = ["number", "short_title"]
     list_filter = ["annual_plan"]
     list_select_related = ["annual_plan"]
-    search_fields = ["title", "short_title", "statement"]
+    search_fields = lookups_in_each_language("title", "short_title", "statement")
     ordering = ["annual_plan__start_date", "number"]
     # initiatives/admin.py adds the priority's initiatives.
     inlines = [ExpectedResultInline, LearningQuestionInline]
@@ -120,7 +122,7 @@ class PriorityItemAdmin:
     list_display = ["code", "short_text", "priority"]
     list_filter = ["priority__annual_plan", "priority"]
     list_select_related = ["priority__annual_plan"]
-    search_fields = ["text"]
+    search_fields = lookups_in_each_language("text")
     ordering = ["priority__annual_plan__start_date", "priority__number", "number"]
 
     @admin.display(description=_("code"))
@@ -133,44 +135,44 @@ class PriorityItemAdmin:
 
 
 @admin.register(ExpectedResult)
-class ExpectedResultAdmin(PriorityItemAdmin, SpreadsheetAdmin):
+class ExpectedResultAdmin(PriorityItemAdmin, TranslationAdmin, SpreadsheetAdmin):
     resource_classes = [ExpectedResultResource]
 
 
 @admin.register(LearningQuestion)
-class LearningQuestionAdmin(PriorityItemAdmin, HistoryAdmin):
+class LearningQuestionAdmin(PriorityItemAdmin, TranslationAdmin, HistoryAdmin):
     pass
 
 
 @admin.register(OrganisationalPriority)
-class OrganisationalPriorityAdmin(HistoryAdmin):
+class OrganisationalPriorityAdmin(TranslationAdmin, HistoryAdmin):
     list_display = ["number", "title", "area", "annual_plan"]
     list_display_links = ["number", "title"]
     list_filter = ["annual_plan", "area"]
     list_select_related = ["annual_plan"]
-    search_fields = ["title", "description"]
+    search_fields = lookups_in_each_language("title", "description")
     ordering = ["annual_plan__start_date", "number"]
 
 
 @admin.register(Event)
-class EventAdmin(NamedControlsAdmin, SpreadsheetAdmin):
+class EventAdmin(TranslationAdmin, NamedControlsAdmin, SpreadsheetAdmin):
     resource_classes = [EventResource]
     list_display = ["title", "quarter", "start_date", "end_date", "kind", "priority"]
     list_filter = ["annual_plan", "quarter__number", "kind", "priority"]
     list_select_related = ["annual_plan", "quarter__annual_plan", "priority"]
-    search_fields = ["title", "description", "slug"]
+    search_fields = [*lookups_in_each_language("title", "description"), "slug"]
     ordering = ["annual_plan__start_date", "quarter__number", "start_date", "title"]
     autocomplete_fields = ["initiative"]
     prepopulated_fields = {"slug": ["title"]}
 
 
 @admin.register(KeyChange)
-class KeyChangeAdmin(HistoryAdmin):
+class KeyChangeAdmin(TranslationAdmin, HistoryAdmin):
     list_display = ["number", "title", "strategic_plan"]
     list_display_links = ["number", "title"]
     list_filter = ["strategic_plan"]
     list_select_related = ["strategic_plan"]
-    search_fields = ["title", "description"]
+    search_fields = lookups_in_each_language("title", "description")
     ordering = ["strategic_plan__start_year", "number"]
 
 

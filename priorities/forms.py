@@ -4,9 +4,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from civicplan.forms import EditForm, StructureForm
+from civicplan.translations import each_language, in_each_language
 from civicplan.validators import TEXT_MAX, no_hidden_controls, no_markup
 
 from .models import AnnualPlan, Event, ExpectedResult, LearningQuestion, Quarter, StrategicPriority
+from .services import EDITABLE_FIELDS
 
 
 class QuarterChoiceField(forms.ModelChoiceField):
@@ -31,7 +33,7 @@ class EventForm(EditForm):
 
     class Meta:
         model = Event
-        fields = ["title", "quarter", "kind", "start_date", "end_date", "priority", "initiative", "description"]
+        fields = list(EDITABLE_FIELDS)
         labels = {
             "title": _("Title"),
             "kind": _("Kind"),
@@ -48,7 +50,7 @@ class EventForm(EditForm):
         widgets = {
             "start_date": DateInput(),
             "end_date": DateInput(),
-            "description": forms.Textarea(attrs={"rows": 4}),
+            **each_language({"description": forms.Textarea(attrs={"rows": 4})}),
         }
 
     def __init__(self, *args, plan: AnnualPlan, **kwargs):
@@ -64,15 +66,14 @@ class EventForm(EditForm):
             .select_related("priority")
             .order_by("priority__number", "number")
         )
-        for name in ("title", "description"):
+        for name in in_each_language("title", "description"):
             self.fields[name].validators += [no_hidden_controls, no_markup]
-            # The plan's content stays in the language it is written in.
-            self.fields[name].widget.attrs["lang"] = plan.language
         # The model's description has no length: the form gives it the quarterly texts' limit.
-        description = self.fields["description"]
-        description.max_length = TEXT_MAX
-        description.validators.append(MaxLengthValidator(TEXT_MAX))
-        description.widget.attrs["maxlength"] = str(TEXT_MAX)
+        for name in in_each_language("description"):
+            description = self.fields[name]
+            description.max_length = TEXT_MAX
+            description.validators.append(MaxLengthValidator(TEXT_MAX))
+            description.widget.attrs["maxlength"] = str(TEXT_MAX)
         self.fields["priority"].empty_label = _("None")
         self.fields["initiative"].empty_label = _("None")
 
@@ -80,22 +81,22 @@ class EventForm(EditForm):
 class PriorityForm(StructureForm):
     class Meta:
         model = StrategicPriority
-        fields = ["title", "short_title", "statement"]
+        fields = in_each_language("title", "short_title", "statement")
         labels = {"title": _("Title"), "short_title": _("Short title"), "statement": _("Statement")}
-        widgets = {"statement": forms.Textarea(attrs={"rows": 6})}
+        widgets = each_language({"statement": forms.Textarea(attrs={"rows": 6})})
 
 
 class ExpectedResultForm(StructureForm):
     class Meta:
         model = ExpectedResult
-        fields = ["text"]
+        fields = in_each_language("text")
         labels = {"text": _("Expected result")}
-        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+        widgets = each_language({"text": forms.Textarea(attrs={"rows": 4})})
 
 
 class LearningQuestionForm(StructureForm):
     class Meta:
         model = LearningQuestion
-        fields = ["text"]
+        fields = in_each_language("text")
         labels = {"text": _("Learning question")}
-        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+        widgets = each_language({"text": forms.Textarea(attrs={"rows": 3})})

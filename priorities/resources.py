@@ -16,9 +16,13 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
 from civicplan.spreadsheets import PlanResource, cached_lookup
+from civicplan.translations import default_language_field
 
 from .models import AnnualPlan, Event, ExpectedResult, OrganisationalPriority, Quarter, StrategicPriority
 from .services import event_slug
+
+# A new event's identifier is made from its title as written (its default language's).
+TITLE_COLUMN = default_language_field("title")
 
 
 def blank(value) -> bool:
@@ -437,7 +441,7 @@ class EventResource(PlanResource):
         )
 
     def before_import_row(self, row, **kwargs):
-        if blank(row.get("slug")) and not blank(row.get("title")):
+        if blank(row.get("slug")) and not blank(row.get(TITLE_COLUMN)):
             row["slug"] = self.new_slug(row)
         if blank(row.get("kind")):
             row["kind"] = Event.Kind.OTHER
@@ -449,4 +453,4 @@ class EventResource(PlanResource):
             quarter = QuarterWidget().clean(row.get("quarter"), row)
         except ValueError:
             return ""  # the row is refused for its quarter, with that reason
-        return event_slug(plan=quarter.annual_plan, quarter=quarter, title=str(row["title"]))
+        return event_slug(plan=quarter.annual_plan, quarter=quarter, title=str(row[TITLE_COLUMN]))

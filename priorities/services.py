@@ -31,12 +31,22 @@ from civicplan.editing import (
     update_fields,
 )
 from civicplan.permissions import can_read, is_editor, require
+from civicplan.translations import in_default_language, in_each_language
 
 from .models import AnnualPlan, CalendarToken, Event, ExpectedResult, LearningQuestion, StrategicPriority
 
 # What an editor may set on an event, in the order the form shows it; the plan and the
 # slug are never edited.
-EDITABLE_FIELDS = ("title", "quarter", "kind", "start_date", "end_date", "priority", "initiative", "description")
+EDITABLE_FIELDS = (
+    *in_each_language("title"),
+    "quarter",
+    "kind",
+    "start_date",
+    "end_date",
+    "priority",
+    "initiative",
+    *in_each_language("description"),
+)
 SLUG_MAX = Event._meta.get_field("slug").max_length
 
 
@@ -63,8 +73,9 @@ def event_create(*, user, plan: AnnualPlan, **fields) -> Event:
     # both pick the same free slug (a no-op on SQLite, whose writes are serialised anyway).
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
     event = Event(annual_plan=plan, **fields)
-    if event.quarter_id is not None and event.title:
-        event.slug = event_slug(plan=plan, quarter=event.quarter, title=event.title)
+    title = in_default_language(event, "title")
+    if event.quarter_id is not None and title:
+        event.slug = event_slug(plan=plan, quarter=event.quarter, title=title)
     event.full_clean()
     event.save()
     return event
@@ -96,9 +107,9 @@ def event_delete(*, user, event: Event) -> None:
 # it. Numbers and parents are never edited: they name the parts in fixtures, spreadsheets
 # and addresses.
 STRUCTURE_FIELDS = {
-    StrategicPriority: ("title", "short_title", "statement"),
-    ExpectedResult: ("text",),
-    LearningQuestion: ("text",),
+    StrategicPriority: in_each_language("title", "short_title", "statement"),
+    ExpectedResult: in_each_language("text"),
+    LearningQuestion: in_each_language("text"),
 }
 
 EDITED_FIELDS.update({Event: EDITABLE_FIELDS, **STRUCTURE_FIELDS})
@@ -113,21 +124,23 @@ def priority_update(*, user, priority: StrategicPriority, fingerprint: str, **fi
 
 
 @transaction.atomic
-def expected_result_create(*, user, priority: StrategicPriority, text: str) -> ExpectedResult:
-    """Add an expected result to a priority, numbered after its last one."""
+def expected_result_create(*, user, priority: StrategicPriority, **texts) -> ExpectedResult:
+    """Add an expected result to a priority, numbered after its last one; ``texts``: its
+    text in each language (``text_fr``, ``text_en``)."""
     require_editor(user)
+    texts = editable(ExpectedResult, texts)
     # Additions to one priority wait for each other, so that two never take the same number.
     priority = locked_row(StrategicPriority, priority.pk)
-    result = ExpectedResult(priority=priority, number=next_number(priority.expected_results), text=text)
+    result = ExpectedResult(priority=priority, number=next_number(priority.expected_results), **texts)
     result.full_clean()
     result.save()
     return result
 
 
 @transaction.atomic
-def expected_result_update(*, user, result: ExpectedResult, fingerprint: str, text: str) -> ExpectedResult:
+def expected_result_update(*, user, result: ExpectedResult, fingerprint: str, **texts) -> ExpectedResult:
     require_editor(user)
-    return update_fields(result, fingerprint=fingerprint, fields={"text": text})
+    return update_fields(result, fingerprint=fingerprint, fields=texts)
 
 
 def expected_result_dependents(result: ExpectedResult) -> dict:
@@ -158,9 +171,9 @@ def expected_result_delete(*, user, result: ExpectedResult, indicators_seen: int
 
 
 @transaction.atomic
-def learning_question_update(*, user, question: LearningQuestion, fingerprint: str, text: str) -> LearningQuestion:
+def learning_question_update(*, user, question: LearningQuestion, fingerprint: str, **texts) -> LearningQuestion:
     require_editor(user)
-    return update_fields(question, fingerprint=fingerprint, fields={"text": text})
+    return update_fields(question, fingerprint=fingerprint, fields=texts)
 
 
 def calendar_token_reset(*, user) -> CalendarToken:

@@ -17,6 +17,7 @@ from django.views.decorators.http import conditional_page, require_http_methods,
 from civicplan import edit_views
 from civicplan.editing import EditConflict, edit_fingerprint
 from civicplan.permissions import can_read, is_editor, require
+from civicplan.translations import translated
 
 from . import querysets, services
 from .forms import EventForm
@@ -204,8 +205,9 @@ def _ics(slug: str) -> HttpResponse:
     for event in querysets.calendar_feed_events(plan):
         entry = icalendar.Event()
         entry.add("uid", f"{plan.slug}-{event.slug}@civicplan")
-        # The plan's content stays in its own language, whatever the interface's.
-        entry.add("summary", event.title, parameters={"LANGUAGE": plan.language})
+        # The title in the reader's language, or the plan's where it has no translation: said.
+        title = translated(event, "title")
+        entry.add("summary", str(title), parameters={"LANGUAGE": title.language})
         entry.add("dtstart", event.start_date)
         # All-day events end on the day after their last day (RFC 5545: DTEND is exclusive).
         entry.add("dtend", event.last_day + datetime.timedelta(days=1))

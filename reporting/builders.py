@@ -11,6 +11,7 @@ from collections import defaultdict
 from django.db.models import F
 from django.utils import timezone
 
+from civicplan.translations import translated
 from initiatives.models import (
     Indicator,
     IndicatorValue,
@@ -81,12 +82,12 @@ def _event_row(event: Event) -> EventRow:
     initiative = event.initiative
     return EventRow(
         slug=event.slug,
-        title=event.title,
+        title=translated(event, "title"),
         kind=event.kind,
         quarter=event.quarter.number,
         start=event.start_date,
         end=event.end_date,
-        description=event.description,
+        description=translated(event, "description"),
         priority_number=event.priority.number
         if event.priority
         else (initiative.priority.number if initiative else None),
@@ -162,7 +163,7 @@ def initiative_rows(upto: int, **where) -> dict[int, list[InitiativeRow]]:
         rows[initiative.priority.number].append(
             _row(
                 code=initiative.code,
-                title=initiative.title,
+                title=translated(initiative, "title"),
                 priority_number=initiative.priority.number,
                 lead=leads.get(initiative.pk),
                 entries=_entries(updates, initiative.pk, upto),
@@ -182,7 +183,7 @@ def _organisational_rows(plan: AnnualPlan, upto: int) -> tuple[InitiativeRow, ..
     return tuple(
         _row(
             code=priority.get_area_display(),
-            title=priority.title,
+            title=translated(priority, "title"),
             priority_number=0,
             lead=organisational_lead(priority),
             entries=_entries(updates, priority.pk, upto),
@@ -210,8 +211,8 @@ def _result_rows(plan: AnnualPlan, upto: int) -> dict[int, list[ResultRow]]:
                 indicator.number,
                 IndicatorRow(
                     code=indicator.code,
-                    name=indicator.name,
-                    unit=indicator.unit,
+                    name=translated(indicator, "name"),
+                    unit=translated(indicator, "unit"),
                     direction=indicator.direction,
                     baseline=indicator.baseline,
                     target=indicator.target,
@@ -228,7 +229,7 @@ def _result_rows(plan: AnnualPlan, upto: int) -> dict[int, list[ResultRow]]:
         rows[result.priority.number].append(
             ResultRow(
                 code=result.code,
-                text=result.text,
+                text=translated(result, "text"),
                 indicators=tuple(row for _, row in sorted(indicators[result.pk], key=lambda pair: pair[0])),
             )
         )
@@ -243,7 +244,7 @@ def _learning(plan: AnnualPlan, upto: int) -> tuple[dict[int, str], dict[int, li
         .order_by("priority__number", "number")
     ):
         if question.priority.number not in questions:  # a priority's first question is the one reported
-            questions[question.priority.number] = question.text
+            questions[question.priority.number] = translated(question, "text")
             question_ids.add(question.pk)
     reflections = defaultdict(list)
     for reflection in (
@@ -278,9 +279,9 @@ def build_quarterly_report(plan: AnnualPlan, quarter: int) -> QuarterlyReport:
         sections.append(
             PrioritySection(
                 number=priority.number,
-                title=priority.title,
-                short_title=priority.short_title or priority.title,
-                statement=priority.statement,
+                title=translated(priority, "title"),
+                short_title=translated(priority, "short_title") or translated(priority, "title"),
+                statement=translated(priority, "statement"),
                 initiatives=rows,
                 counts=tuple(status_counts(q, rows) for q in range(1, quarter + 1)),
                 results=tuple(results[priority.number]),
@@ -292,9 +293,9 @@ def build_quarterly_report(plan: AnnualPlan, quarter: int) -> QuarterlyReport:
     everyone = [row for section in sections for row in section.initiatives]
     return QuarterlyReport(
         plan_slug=plan.slug,
-        plan_title=plan.title,
-        strategic_plan_title=plan.strategic_plan.title,
-        overall_goal=plan.strategic_plan.overall_goal,
+        plan_title=translated(plan, "title"),
+        strategic_plan_title=translated(plan.strategic_plan, "title"),
+        overall_goal=translated(plan.strategic_plan, "overall_goal"),
         quarter=next(q for q in quarters if q.number == quarter),
         quarters=quarters,
         generated_at=timezone.now(),

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from civicplan.permissions import is_editor, require
+from civicplan.translations import translated
 from initiatives.models import Indicator, IndicatorValue, LearningReflection
 from priorities.models import AnnualPlan, ExpectedResult, LearningQuestion
 
@@ -215,8 +216,8 @@ def _results(priority, upto: int) -> tuple[ResultHistory, ...]:
         measured = dict(values[indicator.pk])
         row = IndicatorRow(
             code=indicator.code,
-            name=indicator.name,
-            unit=indicator.unit,
+            name=translated(indicator, "name"),
+            unit=translated(indicator, "unit"),
             direction=indicator.direction,
             baseline=indicator.baseline,
             target=indicator.target,
@@ -225,7 +226,7 @@ def _results(priority, upto: int) -> tuple[ResultHistory, ...]:
         by_quarter = tuple(measured.get(quarter) for quarter in range(1, upto + 1))
         indicators[indicator.expected_result_id].append(IndicatorHistory(indicator=row, by_quarter=by_quarter))
     return tuple(
-        ResultHistory(code=result.code, text=result.text, indicators=tuple(indicators[result.pk]))
+        ResultHistory(code=result.code, text=translated(result, "text"), indicators=tuple(indicators[result.pk]))
         for result in ExpectedResult.objects.filter(priority=priority).select_related("priority").order_by("number")
     )
 
@@ -241,7 +242,7 @@ def _questions(priority, upto: int) -> tuple[QuestionRow, ...]:
             Reflection(quarter=reflection.quarter.number, text=reflection.text)
         )
     return tuple(
-        QuestionRow(code=question.code, text=question.text, reflections=tuple(reflections[question.pk]))
+        QuestionRow(code=question.code, text=translated(question, "text"), reflections=tuple(reflections[question.pk]))
         for question in LearningQuestion.objects.filter(priority=priority).select_related("priority").order_by("number")
     )
 
@@ -257,9 +258,9 @@ def build_meeting_pack(meeting: BoardMeeting) -> MeetingPack:
     initiatives = _initiatives(priority, upto)
     deep_dive = DeepDive(
         number=priority.number,
-        title=priority.title,
-        short_title=priority.short_title or priority.title,
-        statement=priority.statement,
+        title=translated(priority, "title"),
+        short_title=translated(priority, "short_title") or translated(priority, "title"),
+        statement=translated(priority, "statement"),
         initiatives=initiatives,
         counts=tuple(status_counts(q, initiatives) for q in range(1, upto + 1)),
         results=_results(priority, upto),
@@ -272,9 +273,9 @@ def build_meeting_pack(meeting: BoardMeeting) -> MeetingPack:
     return MeetingPack(
         pk=meeting.pk,
         plan_slug=plan.slug,
-        plan_title=plan.title,
+        plan_title=translated(plan, "title"),
         plan_language=plan.language,
-        strategic_plan_title=plan.strategic_plan.title,
+        strategic_plan_title=translated(plan.strategic_plan, "title"),
         title=meeting.title,
         date=meeting.date,
         place=meeting.place,

@@ -7,6 +7,7 @@ import decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from civicplan.roles import EDITORS, STAFF
 from initiatives.models import (
@@ -37,6 +38,7 @@ from .synthetic_data import (
     EDITOR_USERNAME,
     FIRST_NAMES,
     INITIATIVE_THEMES,
+    LANGUAGE,
     LAST_NAMES,
     NARRATIVES,
     NEXT_STEPS,
@@ -68,11 +70,14 @@ class Builder:
         self.slug = slug
 
     def build(self) -> dict[str, int]:
-        self.make_people()
-        self.make_plan()
-        self.make_structure()
-        self.make_tracking()
-        self.make_events()
+        # The synthetic text is French, the plan's language: it is written into the French
+        # columns (django-modeltranslation writes ``title`` into the active language's).
+        with translation.override(LANGUAGE):
+            self.make_people()
+            self.make_plan()
+            self.make_structure()
+            self.make_tracking()
+            self.make_events()
         return {
             "priorities": len(self.priorities),
             "expected results": len(self.results),
@@ -159,7 +164,7 @@ class Builder:
                     slug=self.slug,
                     title=f"Plan annuel synthétique 2022-2023 (×{self.scale})",
                     start_date=START_DATE,
-                    language="fr",
+                    language=LANGUAGE,
                     context=f"Un plan synthétique {self.scale} fois plus grand que le plan 2022-23, pour les mesures.",
                     monitoring="Suivi trimestriel par les responsables des initiatives, revu par les éditeurs.",
                     calendar_note="Calendrier synthétique",

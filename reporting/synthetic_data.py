@@ -18,6 +18,8 @@ from priorities.models import (
 
 START_DATE = datetime.date(2022, 7, 1)
 STRATEGIC_PLAN_SLUG = "synthetic-2022-2027"
+# The language the synthetic text is written in: the plan's, as the 2022-23 plan's.
+LANGUAGE = "fr"
 STAFF_PREFIX = "synthetic-staff-"
 EDITOR_USERNAME = "synthetic-editor"
 HISTORY_REASON = "synthetic plan"

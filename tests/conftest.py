@@ -27,6 +27,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -171,6 +172,15 @@ def seed_plan(_worlds, db, request):
 def demo_progress(_worlds, db, request):
     """The seed plan with the demo accounts and the demo progress of Q1-Q3."""
     _load_for_one_test(request, DEMO)
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request leaves its reader's language
+    active in the thread, and the plan's text (``priority.title``) reads in the active one."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,8 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import translation
+from modeltranslation.settings import DEFAULT_LANGUAGE
 
 from initiatives.models import (
     Indicator,
@@ -26,6 +28,20 @@ from priorities.models import (
 )
 
 
+class ContentFactory(factory.django.DjangoModelFactory):
+    """A part of the plan, its text (French here) written in the plan's language, the default
+    one (``title`` is ``title_fr``), whatever language the test reads in: a factory makes no
+    translation. A test that wants one names it (``title_en=...``)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        with translation.override(DEFAULT_LANGUAGE):
+            return super()._create(model_class, *args, **kwargs)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -36,7 +52,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("pass-for-tests")
 
 
-class StrategicPlanFactory(factory.django.DjangoModelFactory):
+class StrategicPlanFactory(ContentFactory):
     class Meta:
         model = StrategicPlan
         django_get_or_create = ["slug"]
@@ -48,7 +64,7 @@ class StrategicPlanFactory(factory.django.DjangoModelFactory):
     overall_goal = "Renforcer la société civile."
 
 
-class AnnualPlanFactory(factory.django.DjangoModelFactory):
+class AnnualPlanFactory(ContentFactory):
     """An annual plan with its four quarters."""
 
     class Meta:
@@ -72,7 +88,7 @@ class AnnualPlanFactory(factory.django.DjangoModelFactory):
             )
 
 
-class PriorityFactory(factory.django.DjangoModelFactory):
+class PriorityFactory(ContentFactory):
     class Meta:
         model = StrategicPriority
 
@@ -83,7 +99,7 @@ class PriorityFactory(factory.django.DjangoModelFactory):
     statement = "Énoncé."
 
 
-class ExpectedResultFactory(factory.django.DjangoModelFactory):
+class ExpectedResultFactory(ContentFactory):
     class Meta:
         model = ExpectedResult
 
@@ -92,7 +108,7 @@ class ExpectedResultFactory(factory.django.DjangoModelFactory):
     text = factory.LazyAttribute(lambda r: f"Résultat {r.number}")
 
 
-class LearningQuestionFactory(factory.django.DjangoModelFactory):
+class LearningQuestionFactory(ContentFactory):
     class Meta:
         model = LearningQuestion
 
@@ -101,7 +117,7 @@ class LearningQuestionFactory(factory.django.DjangoModelFactory):
     text = "Qu'avons-nous appris ?"
 
 
-class InitiativeFactory(factory.django.DjangoModelFactory):
+class InitiativeFactory(ContentFactory):
     class Meta:
         model = Initiative
 
@@ -134,7 +150,7 @@ class StatusUpdateFactory(factory.django.DjangoModelFactory):
     narrative = "Avancement."
 
 
-class IndicatorFactory(factory.django.DjangoModelFactory):
+class IndicatorFactory(ContentFactory):
     class Meta:
         model = Indicator
 
@@ -164,7 +180,7 @@ class LearningReflectionFactory(factory.django.DjangoModelFactory):
     text = "Réflexion."
 
 
-class EventFactory(factory.django.DjangoModelFactory):
+class EventFactory(ContentFactory):
     class Meta:
         model = Event
 

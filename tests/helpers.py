@@ -98,13 +98,24 @@ def recreate_roles() -> None:
 def table_rows(*models_or_app_labels) -> dict:
     """Every row of the given models (or of every model of the given apps, their history
     included), column by column, in primary-key order: one query a table. Two equal
-    snapshots mean nothing was added, changed or deleted in between."""
+    snapshots mean nothing was added, changed or deleted in between. A translated text is
+    read in each language's column as stored (``title_fr``, ``title_en``), whatever language
+    is active: django-modeltranslation reads ``title`` in the active language, falling back
+    to the default one, which cannot tell an English text from a missing one, nor NULL from
+    an empty text."""
     from django.apps import apps
+
+    from civicplan.translations import translated_fields
 
     models = []
     for each in models_or_app_labels:
         models += list(apps.get_app_config(each).get_models()) if isinstance(each, str) else [each]
-    return {model._meta.label: list(model._base_manager.order_by("pk").values_list()) for model in models}
+    rows = {}
+    for model in models:
+        translated = translated_fields(model)
+        names = [f.attname for f in model._meta.concrete_fields if f.name not in translated]
+        rows[model._meta.label] = list(model._base_manager.order_by("pk").values_list(*names))
+    return rows
 
 
 def refused_by_database(write):

@@ -228,7 +228,7 @@ def test_a_restore_into_an_empty_database_brings_back_every_tables_rows(full_dat
     editor = get_user_model().objects.get(username="editor")
     plan = AnnualPlan.objects.get(slug="2022-23")
     created = plan_services.event_create(
-        user=editor, plan=plan, title="Après la restauration", quarter=plan.quarters.get(number=4)
+        user=editor, plan=plan, title_fr="Après la restauration", quarter=plan.quarters.get(number=4)
     )
     assert created.pk > max(row[0] for row in before["priorities_event"])
 

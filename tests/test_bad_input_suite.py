@@ -148,7 +148,7 @@ def csv_of(kind: str, **csv_options) -> tuple[str, bytes]:
 
 def latin1_csv():
     headers, rows = good_rows("initiatives")
-    rows = [rows[0] | {"description": "Révisée à l'été."}, rows[1]]
+    rows = [rows[0] | {"description_fr": "Révisée à l'été."}, rows[1]]
     return "initiatives.csv", csv_bytes(headers, rows, encoding="latin-1")
 
 
@@ -170,7 +170,7 @@ def with_unknown_column():
 
 def without_title_column():
     headers, rows = good_rows("initiatives")
-    return "initiatives.csv", csv_bytes([h for h in headers if h != "title"], rows)
+    return "initiatives.csv", csv_bytes([h for h in headers if h != "title_fr"], rows)
 
 
 def truncated_xlsx():
@@ -217,7 +217,7 @@ def event_slug_in_other_capitals():
     """A row naming an existing event by its slug written with other capitals."""
     headers, rows = exported("events")
     row = find(rows, slug="q1-audit-financier-et-rapports-iita")
-    return "events.csv", csv_bytes(headers, [row | {"slug": row["slug"].title(), "title": "Audit (doublon)"}])
+    return "events.csv", csv_bytes(headers, [row | {"slug": row["slug"].title(), "title_fr": "Audit (doublon)"}])
 
 
 def formula_cell():
@@ -274,7 +274,7 @@ FILE_CASES = [
         id="unknown-column",
     ),
     pytest.param(
-        FileCase("initiatives", "csv", without_title_column, ("The columns do not fit", "missing columns: title")),
+        FileCase("initiatives", "csv", without_title_column, ("The columns do not fit", "missing columns: title_fr.")),
         id="missing-required-column",
     ),
     pytest.param(
@@ -433,7 +433,10 @@ def test_utf8_with_a_byte_order_mark_is_accepted(client, demo_progress, superuse
 # --- fixtures --------------------------------------------------------------------------
 
 # Each starts with a good object, so that "nothing written" shows the good one rolled back.
-NEW_RESULT = {"model": "priorities.expectedresult", "fields": {"priority": [PLAN, 1], "number": 7, "text": "Nouveau."}}
+NEW_RESULT = {
+    "model": "priorities.expectedresult",
+    "fields": {"priority": [PLAN, 1], "number": 7, "text_fr": "Nouveau."},
+}
 
 
 @dataclass(frozen=True)
@@ -457,7 +460,7 @@ FIXTURE_CASES = [
                     NEW_RESULT,
                     {
                         "model": "initiatives.initiative",
-                        "fields": {"priority": [PLAN, 9], "number": 1, "title": "Orpheline", "expected_results": []},
+                        "fields": {"priority": [PLAN, 9], "number": 1, "title_fr": "Orpheline", "expected_results": []},
                     },
                 ]
             ),
@@ -475,7 +478,7 @@ FIXTURE_CASES = [
                         "fields": {
                             "priority": [PLAN, 1],
                             "number": 8,
-                            "title": "Au service d'un résultat absent",
+                            "title_fr": "Au service d'un résultat absent",
                             "expected_results": [[PLAN, 1, 9]],
                         },
                     },
@@ -505,7 +508,7 @@ def test_a_broken_fixture_is_refused_and_writes_nothing(seed_plan, tmp_path, cas
     message = str(raised.value)
     for fragment in case.fragments:
         assert fragment in message, message
-    assert not Initiative.objects.filter(title__in=["Orpheline", "Au service d'un résultat absent"]).exists()
+    assert not Initiative.objects.filter(title_fr__in=["Orpheline", "Au service d'un résultat absent"]).exists()
 
 
 def test_broken_json_says_where(seed_plan, tmp_path):
@@ -551,14 +554,14 @@ def event_form(client, users) -> dict:
     client.force_login(users["editor"])
     plan = AnnualPlan.objects.get(slug=PLAN)
     return {
-        "title": "Atelier des membres",
+        "title_fr": "Atelier des membres",
         "quarter": plan.quarters.get(number=2).pk,
         "kind": EventKind.NETWORK,
         "start_date": "2022-11-14",
         "end_date": "2022-11-15",
         "priority": StrategicPriority.objects.get(annual_plan=plan, number=5).pk,
         "initiative": "",
-        "description": "Deux jours avec les membres.",
+        "description_fr": "Deux jours avec les membres.",
     }
 
 
@@ -634,7 +637,8 @@ FORM_CASES = [
             "quarterly",
             "indicator",
             "-5",
-            f"{INDICATOR} Initiatives de plaidoyer et de campagne de l'alliance s'appuyant sur nos analyses "
+            # The indicator's name in the reader's language (the client reads English).
+            f"{INDICATOR} Alliance advocacy and campaign initiatives drawing on our analysis "
             "cannot be negative (its baseline and target are not)",
         ),
         id="q-indicator-negative",
@@ -645,20 +649,22 @@ FORM_CASES = [
         FormCase("quarterly", "indicator", "123456789012345", "no more than 14 digits"), id="q-indicator-too-big"
     ),
     # An event of the calendar, by an editor.
-    pytest.param(FormCase("event", "title", "T" * 301, "at most 300 characters (it has 301)"), id="event-title-long"),
     pytest.param(
-        FormCase("event", "description", TOO_LONG, "at most 10000 characters (it has 10001)"),
+        FormCase("event", "title_fr", "T" * 301, "at most 300 characters (it has 301)"), id="event-title-long"
+    ),
+    pytest.param(
+        FormCase("event", "description_fr", TOO_LONG, "at most 10000 characters (it has 10001)"),
         id="event-description-long",
     ),
-    pytest.param(FormCase("event", "title", "Atelier\x00", NUL_MESSAGE), id="event-title-nul"),
-    pytest.param(FormCase("event", "title", f"Atelier {BIDI}gnp.exe", BIDI_MESSAGE), id="event-title-rlo"),
-    pytest.param(FormCase("event", "description", "Deux \u2067jours\u2069.", BIDI_MESSAGE), id="event-desc-isolate"),
-    pytest.param(FormCase("event", "title", "<script>alert(1)</script>", PLAIN_MESSAGE), id="event-title-script"),
+    pytest.param(FormCase("event", "title_fr", "Atelier\x00", NUL_MESSAGE), id="event-title-nul"),
+    pytest.param(FormCase("event", "title_fr", f"Atelier {BIDI}gnp.exe", BIDI_MESSAGE), id="event-title-rlo"),
+    pytest.param(FormCase("event", "description_fr", "Deux \u2067jours\u2069.", BIDI_MESSAGE), id="event-desc-isolate"),
+    pytest.param(FormCase("event", "title_fr", "<script>alert(1)</script>", PLAIN_MESSAGE), id="event-title-script"),
     pytest.param(
-        FormCase("event", "description", "<img src=x onerror=alert(document.cookie)>", PLAIN_MESSAGE),
+        FormCase("event", "description_fr", "<img src=x onerror=alert(document.cookie)>", PLAIN_MESSAGE),
         id="event-desc-img-onerror",
     ),
-    pytest.param(FormCase("event", "description", "Fin </textarea>", PLAIN_MESSAGE), id="event-desc-closing-tag"),
+    pytest.param(FormCase("event", "description_fr", "Fin </textarea>", PLAIN_MESSAGE), id="event-desc-closing-tag"),
     # The board update's draft, by an editor.
     pytest.param(FormCase("board", "message", "Chers membres\x00", NUL_MESSAGE), id="board-message-nul"),
     pytest.param(FormCase("board", "message", TOO_LONG, "at most"), id="board-message-long"),
@@ -698,7 +704,7 @@ def test_bad_input_in_a_form_is_refused_beside_its_field_and_writes_nothing(clie
     [
         pytest.param("quarterly", "narrative", "Taux d'erreur < 5 % ; délai <= 3 jours ; x < y ; <3.", id="q"),
         pytest.param("quarterly", "reflection", "مرحبا : de l'arabe, de droite à gauche.", id="q-rtl"),
-        pytest.param("event", "description", "Moins de < 10 participants ; budget <= 2 000 €.", id="event"),
+        pytest.param("event", "description_fr", "Moins de < 10 participants ; budget <= 2 000 €.", id="event"),
         pytest.param("board", "message", "Taux d'exécution < 5 % au T2.", id="board"),
     ],
 )
@@ -713,7 +719,7 @@ def test_a_less_than_sign_and_right_to_left_script_are_plain_text(client, users,
         update = StatusUpdate.objects.get_by_natural_key(PLAN, 1, 1, 3)
         stored = services.quarterly_state(initiative=update.initiative, quarter=update.quarter)[field_name]
     elif form == "event":
-        stored = Event.objects.get(annual_plan__slug=PLAN, title=data["title"]).description
+        stored = Event.objects.get(annual_plan__slug=PLAN, title_fr=data["title_fr"]).description_fr
     else:
         stored = BoardUpdate.objects.get(quarter__annual_plan__slug=PLAN, quarter__number=2).message
     assert stored == value

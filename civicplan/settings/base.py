@@ -44,6 +44,8 @@ LOGGING = {
 }
 
 INSTALLED_APPS = [
+    # Before the admin: its translation fields and admin mixins must be ready when the admin loads.
+    "modeltranslation",
     "civicplan.apps.CivicplanAdminConfig",  # django.contrib.admin, on civicplan's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -124,6 +126,11 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="fr")
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+# The plan's own text in each of LANGUAGES (a column per language: title_fr, title_en); the
+# site's language holds the text as written and is the one a missing translation falls back to.
+# Another language is one more entry in LANGUAGES and a migration, no code.
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
+MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
 # The "json" format writes times to the microsecond (Django's cuts them to the millisecond),
 # so that a backup brings every timestamp back as it was.
 SERIALIZATION_MODULES = {"json": "civicplan.serializers"}

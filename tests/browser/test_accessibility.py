@@ -176,13 +176,13 @@ def test_event_form_after_a_concurrent_change(page, live_server, demo_progress):
         user=get_user_model().objects.get(username="admin"),
         event=event,
         fingerprint=editing.edit_fingerprint(event),
-        title="FPHN 2022",
+        title_fr="FPHN 2022",
         start_date=datetime.date(2022, 7, 6),
     )
-    page.locator("textarea[name=description]").fill("Ma description.")
+    page.locator("textarea[name=description_fr]").fill("Ma description.")
     page.locator("main form button[type=submit]").click()
     expect(page.locator("main [role=alert]")).to_contain_text("FPHN 2022")
-    expect(page.locator("textarea[name=description]")).to_have_value("Ma description.")
+    expect(page.locator("textarea[name=description_fr]")).to_have_value("Ma description.")
     assert_accessible(page, "the event form after a concurrent change")
 
 

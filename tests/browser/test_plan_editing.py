@@ -56,7 +56,7 @@ def test_a_bad_target_keeps_what_was_typed_and_shows_the_error(new_page, live_se
     before = stored(indicator_1_1_1())
     login(page, live_server, "editor")
     page.goto(f"{PRIORITY}results/1/indicators/1/edit/")
-    page.get_by_label("Name").fill("Campagnes appuyées sur nos analyses")
+    page.get_by_label("Name (français)").fill("Campagnes appuyées sur nos analyses")
     page.get_by_label("Target").fill("12")  # The baseline.
     with page.expect_response(lambda r: r.request.method == "POST") as posted:
         page.get_by_role("button", name="Save the indicator").click()
@@ -70,7 +70,7 @@ def test_a_bad_target_keeps_what_was_typed_and_shows_the_error(new_page, live_se
     expect(target).to_have_attribute("aria-invalid", "true")
     expect(target).to_have_attribute("aria-describedby", re.compile(r"\bid_target_error\b"))
     expect(target).to_have_value("12")
-    expect(page.get_by_label("Name")).to_have_value("Campagnes appuyées sur nos analyses")
+    expect(page.get_by_label("Name (français)")).to_have_value("Campagnes appuyées sur nos analyses")
     assert stored(indicator_1_1_1()) == before
 
     # Not a number either: said beside the baseline, and still nothing saved.
@@ -87,8 +87,9 @@ def test_a_bad_target_keeps_what_was_typed_and_shows_the_error(new_page, live_se
     page.get_by_label("Baseline").fill("12")
     with page.expect_navigation():
         page.get_by_role("button", name="Save the indicator").click()
-    expect(page.locator("#indicator-1-1 th")).to_contain_text("Campagnes appuyées sur nos analyses")
-    assert indicator_1_1_1().target == 40
+    # The English page shows the English name, unchanged; the French one was saved as typed.
+    expect(page.locator("#indicator-1-1 th")).to_contain_text("Alliance advocacy and campaign initiatives")
+    assert (indicator_1_1_1().name_fr, indicator_1_1_1().target) == ("Campagnes appuyées sur nos analyses", 40)
 
 
 def test_deleting_an_indicator_says_how_many_values_go_with_it(page, live_server, demo_progress):
@@ -135,14 +136,14 @@ def test_the_editing_pages_are_accessible(new_page, live_server, demo_progress, 
     # With errors beside fields.
     page.goto(f"{PRIORITY}results/2/indicators/1/edit/")
     page.locator("input[name=baseline]").fill("abc")
-    page.locator("input[name=name]").fill("")
+    page.locator("input[name=name_fr]").fill("")
     page.locator("main form button[type=submit]").click()
     expect(page.locator("#id_baseline_error")).to_be_visible()
     check("the indicator form with errors")
     page.goto(f"{PRIORITY}edit/")
-    page.locator("input[name=title]").fill("")
+    page.locator("input[name=title_fr]").fill("")
     page.locator("main form button[type=submit]").click()
-    expect(page.locator("#id_title_error")).to_be_visible()
+    expect(page.locator("#id_title_fr_error")).to_be_visible()
     check("the priority form with an error")
 
     # Someone else's change, refused with what they changed.
@@ -152,9 +153,9 @@ def test_the_editing_pages_are_accessible(new_page, live_server, demo_progress, 
         user=get_user_model().objects.get(username="admin"),
         result=result,
         fingerprint=editing.edit_fingerprint(result),
-        text="Leur version.",
+        text_fr="Leur version.",
     )
-    page.locator("textarea[name=text]").fill("Ma version.")
+    page.locator("textarea[name=text_fr]").fill("Ma version.")
     page.locator("main form button[type=submit]").click()
     expect(page.locator("main [role=alert]")).to_contain_text("Leur version.")
     check("the expected result form after a concurrent change")

@@ -8,7 +8,6 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from initiatives.models import (
-    Initiative,
     OrganisationalLead,
     OrganisationalUpdate,
     ReviewState,
@@ -98,15 +97,18 @@ def test_every_role_reads_the_whole_plan(client, demo_progress, username):
     assert set(data) == {"plan", "quarters", "priorities", "organisational_priorities"}
     assert data["plan"] == {
         "slug": PLAN,
-        "title": "Plan annuel 2022-2023",
+        "title_fr": "Plan annuel 2022-2023",
+        "title_en": "Annual Plan 2022-2023",
         "start_date": "2022-07-01",
         "end_date": "2023-06-30",
         "strategic_plan": {
             "slug": "2022-2027",
-            "title": "Plan stratégique 2022-2027",
-            "overall_goal": (
+            "title_fr": "Plan stratégique 2022-2027",
+            "title_en": "Strategic Plan 2022-2027",
+            "overall_goal_fr": (
                 "Renforcer la société civile et l'action civique pour un espace civique et démocratique élargi."
             ),
+            "overall_goal_en": "Strengthen civil society and citizen action for expanded civic and democratic space.",
         },
     }
     assert data["quarters"] == [
@@ -117,16 +119,24 @@ def test_every_role_reads_the_whole_plan(client, demo_progress, username):
     ]
     priorities = data["priorities"]
     assert [p["number"] for p in priorities] == [1, 2, 3, 4, 5]
-    assert priorities[0]["title"] == PRIORITY_1_TITLE
-    assert priorities[0]["short_title"] == "Connaissances et analyses en temps opportun"
-    assert set(priorities[0]) == {"number", "title", "short_title", "statement", "expected_results", "initiatives"}
-    assert priorities[0]["statement"]
+    assert priorities[0]["title_fr"] == PRIORITY_1_TITLE
+    assert priorities[0]["title_en"].startswith("Generate timely knowledge")
+    assert priorities[0]["short_title_fr"] == "Connaissances et analyses en temps opportun"
+    assert priorities[0]["short_title_en"] == "Timely knowledge and analyses"
+    assert set(priorities[0]) == {
+        *("number", "expected_results", "initiatives"),
+        *("title_fr", "title_en", "short_title_fr", "short_title_en", "statement_fr", "statement_en"),
+    }
+    assert priorities[0]["statement_fr"] and priorities[0]["statement_en"]
     assert sum(len(p["expected_results"]) for p in priorities) == 11
     for priority in priorities:
         assert [r["number"] for r in priority["expected_results"]] == sorted(
             r["number"] for r in priority["expected_results"]
         )
-        assert all(set(r) == {"number", "text"} and r["text"] for r in priority["expected_results"])
+        assert all(
+            set(r) == {"number", "text_fr", "text_en"} and r["text_fr"] and r["text_en"]
+            for r in priority["expected_results"]
+        )
         assert [i["number"] for i in priority["initiatives"]] == sorted(i["number"] for i in priority["initiatives"])
 
     initiatives = initiatives_of(data)
@@ -134,7 +144,8 @@ def test_every_role_reads_the_whole_plan(client, demo_progress, username):
     assert initiatives["1.3"] == {
         "code": "1.3",
         "number": 3,
-        "title": Initiative.objects.get(priority__number=1, number=3).title,
+        "title_fr": "État de la Société Civile",
+        "title_en": "State of Civil Society",
         "lead": "staff",
         "latest_status": {
             "quarter": 3,
@@ -156,7 +167,7 @@ def test_every_role_reads_the_whole_plan(client, demo_progress, username):
     assert {i["lead"] for i in initiatives.values()} == {"staff", "staff2"}
 
     organisational = data["organisational_priorities"]
-    assert [(p["number"], p["area"], p["title"]) for p in organisational] == [
+    assert [(p["number"], p["area"], p["title_fr"]) for p in organisational] == [
         (1, "strategy", "Une stratégie"),
         (2, "people", "Des personnes"),
         (3, "systems", "Des systèmes"),
@@ -205,7 +216,8 @@ def test_an_initiative_without_lead_or_update_has_nulls_and_a_locked_quarter_say
     assert initiatives_of(data)["2.9"] == {
         "code": "2.9",
         "number": 9,
-        "title": "Nouvelle initiative",
+        "title_fr": "Nouvelle initiative",
+        "title_en": None,  # no translation: missing, not the French
         "lead": None,
         "latest_status": None,
     }
@@ -224,7 +236,8 @@ def test_an_organisational_priority_without_lead_or_update_has_nulls(client, dem
     assert organisational_of(data)["sustainability"] == {
         "area": "sustainability",
         "number": 4,
-        "title": "Durabilité",
+        "title_fr": "Durabilité",
+        "title_en": "Sustainability",
         "lead": None,
         "latest_status": None,
     }

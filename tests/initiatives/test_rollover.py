@@ -55,12 +55,13 @@ def page_url(slug=SOURCE) -> str:
 def test_the_command_makes_the_next_year_from_the_demo(users):
     old = AnnualPlan.objects.get(slug=SOURCE)
     out = roll(SOURCE, TARGET)
-    assert "Made 2023-24, «Plan annuel 2023-2024», from 2022-23." in out
+    assert "Made 2023-24, «Annual Plan 2023-2024», from 2022-23." in out
 
     new = AnnualPlan.objects.get(slug=TARGET)
-    assert (new.strategic_plan, new.title, new.start_date, new.language) == (
+    assert (new.strategic_plan, new.title_fr, new.title_en, new.start_date, new.language) == (
         old.strategic_plan,
         "Plan annuel 2023-2024",
+        "Annual Plan 2023-2024",
         datetime.date(2023, 7, 1),
         old.language,
     )
@@ -213,9 +214,9 @@ def test_the_initiative_pages_link_the_two_years(client, users):
     new = old.next_year
     client = signed_in(client, users, "staff")
     old_page = client.get(reverse("initiatives:detail", args=[old.pk])).content.decode()
-    assert f'href="{reverse("initiatives:detail", args=[new.pk])}">Plan annuel 2023-2024 (1.1) →' in old_page
+    assert f'href="{reverse("initiatives:detail", args=[new.pk])}">Annual Plan 2023-2024 (1.1) →' in old_page
     new_page = client.get(reverse("initiatives:detail", args=[new.pk])).content.decode()
-    assert f'href="{reverse("initiatives:detail", args=[old.pk])}">← Plan annuel 2022-2023 (1.1)' in new_page
+    assert f'href="{reverse("initiatives:detail", args=[old.pk])}">← Annual Plan 2022-2023 (1.1)' in new_page
 
 
 def test_the_page_runs_the_same_queries_at_two_sizes(client, users, django_assert_num_queries):

@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.html import escape
 
 from civicplan import editing
+from civicplan.translations import texts_of
 from initiatives.models import Initiative
 from priorities import services
 from priorities.models import AnnualPlan, Event, EventKind, StrategicPriority
@@ -89,14 +90,14 @@ def quarter(plan, number):
 def form_data(plan, **overrides):
     """A valid new event in Q2, as the form posts it."""
     data = {
-        "title": "Atelier des membres",
+        "title_fr": "Atelier des membres",
         "quarter": quarter(plan, 2).pk,
         "kind": EventKind.NETWORK,
         "start_date": "2022-11-14",
         "end_date": "2022-11-15",
         "priority": StrategicPriority.objects.get(annual_plan=plan, number=5).pk,
         "initiative": "",
-        "description": "Deux jours avec les membres.",
+        "description_fr": "Deux jours avec les membres.",
     }
     data.update(overrides)
     return data
@@ -107,14 +108,14 @@ def event_form_data(event, **overrides):
     fingerprint of the event as stored now, as the form carries it)."""
     data = {
         "fingerprint": editing.edit_fingerprint(event),
-        "title": event.title,
+        **{name: value or "" for name, value in texts_of(event, "title").items()},
         "quarter": event.quarter_id,
         "kind": event.kind,
         "start_date": event.start_date.isoformat() if event.start_date else "",
         "end_date": event.end_date.isoformat() if event.end_date else "",
         "priority": event.priority_id or "",
         "initiative": event.initiative_id or "",
-        "description": event.description,
+        **{name: value or "" for name, value in texts_of(event, "description").items()},
     }
     data.update(overrides)
     return data
@@ -143,16 +144,19 @@ def test_feed_has_one_all_day_event_per_dated_event(client, plan):
     assert Event.objects.filter(annual_plan=plan, start_date__isnull=False).count() == len(DATED) == 5
     assert Event.objects.filter(annual_plan=plan, start_date__isnull=True).count() > 0
 
-    calendar, events = feed_events(signed_in(client, "staff").get(FEED))
+    client = signed_in(client, "staff")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"  # the seed's words: the plan's French
+    calendar, events = feed_events(client.get(FEED))
 
     assert str(calendar["VERSION"]) == "2.0"
     assert "civicplan" in str(calendar["PRODID"])
-    assert str(calendar["X-WR-CALNAME"]) == plan.title
+    assert str(calendar["X-WR-CALNAME"]) == plan.title_fr
     assert len(calendar.walk("VEVENT")) == 5
     assert set(events) == {uid(slug) for slug in DATED}
     for slug, (title, first, last) in DATED.items():
         event = events[uid(slug)]
         assert str(event["SUMMARY"]) == title
+        assert event["SUMMARY"].params["LANGUAGE"] == "fr"
         assert event["DTSTART"].dt == first
         assert type(event["DTSTART"].dt) is datetime.date, "an all-day event starts on a DATE"
         # iCalendar's DTEND of an all-day event is the day after the last day.
@@ -164,7 +168,7 @@ def test_feed_has_one_all_day_event_per_dated_event(client, plan):
 def test_feed_says_kind_priority_and_initiative(client, plan):
     fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
     Event.objects.filter(pk=fphn.pk).update(
-        description="Rendez-vous à New York.", initiative=Initiative.objects.get(priority=fphn.priority, number=1)
+        description_fr="Rendez-vous à New York.", initiative=Initiative.objects.get(priority=fphn.priority, number=1)
     )
 
     _, events = feed_events(signed_in(client, "board").get(FEED))
@@ -186,7 +190,7 @@ def test_undated_events_are_not_in_the_feed_but_on_the_page(client, plan):
     page = client.get(CALENDAR).content.decode()
 
     assert uid(UNDATED) not in events
-    assert undated.title in page
+    assert escape(undated.title) in page
     assert "date to be set" in page
 
 
@@ -200,14 +204,14 @@ def test_uids_stay_the_same_across_requests_and_after_an_edit(client, plan):
     response = client.post(
         edit_url(FPHN),
         event_form_data(
-            fphn, title="Forum politique de haut niveau 2022", start_date="2022-07-11", end_date="2022-07-18"
+            fphn, title_en="High-Level Political Forum 2022", start_date="2022-07-11", end_date="2022-07-18"
         ),
     )
     assert response.status_code == 302
 
     _, after = feed_events(client.get(FEED))
     assert set(after) == set(first)
-    assert str(after[uid(FPHN)]["SUMMARY"]) == "Forum politique de haut niveau 2022"
+    assert str(after[uid(FPHN)]["SUMMARY"]) == "High-Level Political Forum 2022"  # the reader's English
     assert after[uid(FPHN)]["DTSTART"].dt == datetime.date(2022, 7, 11)
     assert after[uid(FPHN)]["DTEND"].dt == datetime.date(2022, 7, 19)
     assert Event.objects.get(pk=fphn.pk).slug == FPHN
@@ -238,7 +242,7 @@ def test_readers_read_the_page_and_the_feed(client, plan, username):
     client = signed_in(client, username)
     page = client.get(CALENDAR)
     assert page.status_code == 200
-    assert "Forum politique de haut niveau" in page.content.decode()
+    assert "High-Level Political Forum" in page.content.decode()  # the plan's English, for an English reader
     _, events = feed_events(client.get(FEED))
     assert len(events) == 5
 
@@ -269,7 +273,7 @@ def test_readers_forged_posts_are_refused_and_change_nothing(client, plan, usern
     before = snapshot()
 
     assert client.post(NEW, form_data(plan)).status_code == 403
-    assert client.post(edit_url(FPHN), event_form_data(fphn, title="Piraté")).status_code == 403
+    assert client.post(edit_url(FPHN), event_form_data(fphn, title_fr="Piraté")).status_code == 403
     assert client.post(delete_url(FPHN)).status_code == 403
 
     assert snapshot() == before
@@ -281,9 +285,9 @@ def test_services_refuse_a_non_editor(plan):
     fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
     before = snapshot()
     with pytest.raises(PermissionDenied):
-        services.event_create(user=staff, plan=plan, title="X", quarter=quarter(plan, 1))
+        services.event_create(user=staff, plan=plan, title_fr="X", quarter=quarter(plan, 1))
     with pytest.raises(PermissionDenied):
-        services.event_update(user=staff, event=fphn, fingerprint=editing.edit_fingerprint(fphn), title="X")
+        services.event_update(user=staff, event=fphn, fingerprint=editing.edit_fingerprint(fphn), title_fr="X")
     with pytest.raises(PermissionDenied):
         services.event_delete(user=staff, event=fphn)
     assert snapshot() == before
@@ -301,7 +305,7 @@ def test_editor_adds_an_event(client, plan):
 
     assert response.redirect_chain[0] == (f"{CALENDAR}#quarter-2", 302)
     assert Event.objects.count() == count + 1
-    event = Event.objects.get(annual_plan=plan, title="Atelier des membres")
+    event = Event.objects.get(annual_plan=plan, title_fr="Atelier des membres")
     assert event.quarter == quarter(plan, 2)
     assert event.slug == "q2-atelier-des-membres"
     assert (event.start_date, event.end_date) == (datetime.date(2022, 11, 14), datetime.date(2022, 11, 15))
@@ -316,12 +320,12 @@ def test_editor_adds_an_event(client, plan):
 
 def test_a_new_event_with_a_taken_title_gets_a_slug_of_its_own(client, plan):
     client = signed_in(client, "editor")
-    data = form_data(plan, title="Conseil des droits de l'homme", start_date="", end_date="")
+    data = form_data(plan, title_fr="Conseil des droits de l'homme", start_date="", end_date="")
 
     assert client.post(NEW, data).status_code == 302
     assert client.post(NEW, data).status_code == 302
 
-    slugs = set(Event.objects.filter(annual_plan=plan, title=data["title"]).values_list("slug", flat=True))
+    slugs = set(Event.objects.filter(annual_plan=plan, title_fr=data["title_fr"]).values_list("slug", flat=True))
     # The seed already has this title in Q2 and Q4; each new one gets a free slug.
     assert slugs == {
         "q2-conseil-des-droits-de-l-homme",
@@ -345,14 +349,15 @@ def test_editor_edits_an_event_and_its_slug_stays(client, plan):
 
     response = client.post(
         edit_url(FPHN),
-        event_form_data(fphn, title="FPHN 2022", kind=EventKind.GOVERNANCE, end_date="", priority=""),
+        event_form_data(fphn, title_en="FPHN 2022", kind=EventKind.GOVERNANCE, end_date="", priority=""),
         follow=True,
     )
 
     assert response.redirect_chain[0] == (f"{CALENDAR}#quarter-1", 302)
-    assert "Event “FPHN 2022” saved." in response.content.decode()
+    assert "Event “FPHN 2022” saved." in response.content.decode()  # its title in the editor's language
     fphn.refresh_from_db()
-    assert (fphn.title, fphn.kind, fphn.end_date, fphn.priority) == ("FPHN 2022", EventKind.GOVERNANCE, None, None)
+    assert fphn.title_fr == "Forum politique de haut niveau (FPHN)"
+    assert (fphn.title_en, fphn.kind, fphn.end_date, fphn.priority) == ("FPHN 2022", EventKind.GOVERNANCE, None, None)
     assert fphn.slug == FPHN
 
 
@@ -383,7 +388,7 @@ def test_editor_deletes_an_event_after_confirming(client, plan):
     response = client.post(delete_url(FPHN), follow=True)
 
     assert response.redirect_chain[0] == (f"{CALENDAR}#quarter-1", 302)
-    assert "Event “Forum politique de haut niveau (FPHN)” deleted." in response.content.decode()
+    assert "Event “High-Level Political Forum (HLPF)” deleted." in response.content.decode()
     assert Event.objects.count() == count - 1
     assert not Event.objects.filter(pk=fphn.pk).exists()
     _, events = feed_events(client.get(FEED))
@@ -397,7 +402,7 @@ def test_an_unknown_event_is_not_found(client, plan):
 
 
 def test_an_event_of_another_plan_is_not_found_under_this_one(client, plan):
-    other = AnnualPlanFactory(slug="2023-24", title="Plan annuel 2023-2024", start_date=datetime.date(2023, 7, 1))
+    other = AnnualPlanFactory(slug="2023-24", title_fr="Plan annuel 2023-2024", start_date=datetime.date(2023, 7, 1))
     EventFactory(annual_plan=other, slug="q1-only-next-year")
     client = signed_in(client, "editor")
     assert client.get(edit_url("q1-only-next-year")).status_code == 404
@@ -419,8 +424,8 @@ def test_an_event_of_another_plan_is_not_found_under_this_one(client, plan):
         ({"end_date": "2023-01-02"}, "end_date", "2023-01-02 is outside Q2 (2022-10-01 to 2022-12-31)."),
         ({"start_date": "2022-11-14", "end_date": "2022-11-10"}, "end_date", "The event ends before it starts."),
         ({"start_date": "", "end_date": "2022-11-10"}, "end_date", "An event with an end date needs a start date."),
-        ({"title": ""}, "title", "This field is required."),
-        ({"title": "   "}, "title", "This field is required."),
+        ({"title_fr": ""}, "title_fr", "This field is required."),
+        ({"title_fr": "   "}, "title_fr", "This field is required."),
         ({"start_date": "14/13/2022"}, "start_date", "Enter a valid date."),
         ({"kind": "party"}, "kind", "Select a valid choice."),
     ],
@@ -446,7 +451,7 @@ def test_a_bad_new_event_is_refused_beside_its_field(client, plan, overrides, fi
             "2022-10-03 is outside Q1 (2022-07-01 to 2022-09-30).",
         ),
         ({"end_date": "2022-07-01"}, "end_date", "The event ends before it starts."),
-        ({"title": ""}, "title", "This field is required."),
+        ({"title_fr": ""}, "title_fr", "This field is required."),
     ],
 )
 def test_a_bad_edit_changes_nothing(client, plan, overrides, field, message):
@@ -454,13 +459,13 @@ def test_a_bad_edit_changes_nothing(client, plan, overrides, field, message):
     fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
     before = snapshot()
 
-    response = client.post(edit_url(FPHN), event_form_data(fphn, **{"title": "Changé", **overrides}))
+    response = client.post(edit_url(FPHN), event_form_data(fphn, **{"title_fr": "Changé", **overrides}))
 
     assert response.status_code == 400
     assert message in field_block(response, field)
     assert snapshot() == before
     # The page's heading names the event as stored, not as mistyped.
-    assert f'Edit the event — <span lang="fr">{fphn.title}</span>' in response.content.decode()
+    assert f"Edit the event — {fphn.title}" in response.content.decode()
 
 
 def test_moving_an_event_to_a_quarter_its_dates_are_not_in_is_refused(client, plan):
@@ -476,11 +481,13 @@ def test_moving_an_event_to_a_quarter_its_dates_are_not_in_is_refused(client, pl
 
 
 def test_a_quarter_priority_or_initiative_of_another_plan_is_refused(client, plan):
-    other = AnnualPlanFactory(slug="2023-24", title="Plan annuel 2023-2024", start_date=datetime.date(2023, 7, 1))
+    other = AnnualPlanFactory(slug="2023-24", title_fr="Plan annuel 2023-2024", start_date=datetime.date(2023, 7, 1))
     other_priority = StrategicPriority.objects.create(
-        annual_plan=other, number=1, title="Autre", short_title="Autre", statement="."
+        annual_plan=other, number=1, title_fr="Autre", short_title="Autre", statement="."
     )
-    other_initiative = Initiative.objects.create(priority=other_priority, number=1, title="Autre", description=".")
+    other_initiative = Initiative.objects.create(
+        priority=other_priority, number=1, title_fr="Autre", description_fr="."
+    )
     client = signed_in(client, "editor")
     before = snapshot()
 
@@ -552,14 +559,16 @@ def test_a_stale_fingerprint_is_refused_naming_what_changed(plan):
     seen = editing.edit_fingerprint(fphn)
     other_priority = StrategicPriority.objects.get(annual_plan=plan, number=3)
     # Meanwhile another editor (the admin) renames it and links it to another priority.
-    services.event_update(user=user("admin"), event=fphn, fingerprint=seen, title="FPHN 2022", priority=other_priority)
+    services.event_update(
+        user=user("admin"), event=fphn, fingerprint=seen, title_fr="FPHN 2022", priority=other_priority
+    )
     before, history = snapshot(), Event.history.count()
 
     with pytest.raises(editing.EditConflict) as conflict:
-        services.event_update(user=user("editor"), event=fphn, fingerprint=seen, description="Ma version.")
+        services.event_update(user=user("editor"), event=fphn, fingerprint=seen, description_fr="Ma version.")
 
-    assert conflict.value.changed == ["title", "priority"]
-    assert (conflict.value.current.title, conflict.value.current.priority_id) == ("FPHN 2022", other_priority.pk)
+    assert conflict.value.changed == ["title_fr", "priority"]
+    assert (conflict.value.current.title_fr, conflict.value.current.priority_id) == ("FPHN 2022", other_priority.pk)
     assert snapshot() == before
     assert Event.history.count() == history
 
@@ -569,7 +578,7 @@ def test_a_missing_fingerprint_is_a_change_of_every_field(plan, fingerprint):
     fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
     before = snapshot()
     with pytest.raises(editing.EditConflict) as conflict:
-        services.event_update(user=user("editor"), event=fphn, fingerprint=fingerprint, title="Sans empreinte")
+        services.event_update(user=user("editor"), event=fphn, fingerprint=fingerprint, title_fr="Sans empreinte")
     assert conflict.value.changed == list(services.EDITABLE_FIELDS)
     assert snapshot() == before
 
@@ -581,10 +590,10 @@ def test_a_fresh_fingerprint_saves_with_one_history_record(plan):
         user=user("editor"),
         event=fphn,
         fingerprint=editing.edit_fingerprint(fphn),
-        **stored_fields(fphn) | {"title": "FPHN 2022", "end_date": datetime.date(2022, 7, 16)},
+        **stored_fields(fphn) | {"title_fr": "FPHN 2022", "end_date": datetime.date(2022, 7, 16)},
     )
     fphn.refresh_from_db()
-    assert (fphn.title, fphn.end_date, fphn.slug) == ("FPHN 2022", datetime.date(2022, 7, 16), FPHN)
+    assert (fphn.title_fr, fphn.end_date, fphn.slug) == ("FPHN 2022", datetime.date(2022, 7, 16), FPHN)
     assert Event.history.count() == history + 1
 
 
@@ -610,7 +619,7 @@ def test_an_event_deleted_meanwhile_is_refused_with_a_reason(plan):
         translation.override("en"),
         pytest.raises(ValidationError, match="Someone else deleted this event meanwhile."),
     ):
-        services.event_update(user=user("editor"), event=fphn, fingerprint=seen, title="Trop tard")
+        services.event_update(user=user("editor"), event=fphn, fingerprint=seen, title_fr="Trop tard")
     assert not Event.objects.filter(pk=fphn.pk).exists()
 
 
@@ -619,9 +628,9 @@ def test_two_editors_at_once_the_second_sees_what_the_first_changed(client, plan
     other = signed_in(Client(), "admin")
     page_url = edit_url(FPHN)
     # Both open the form; the editor changes the kind and the description.
-    my_form = form_as_shown(mine, page_url, kind=EventKind.GOVERNANCE, description="Ma description.")
+    my_form = form_as_shown(mine, page_url, kind=EventKind.GOVERNANCE, description_fr="Ma description.")
     other_priority = StrategicPriority.objects.get(annual_plan=plan, number=3)
-    theirs = form_as_shown(other, page_url, title="FPHN 2022", start_date="2022-07-06", priority=other_priority.pk)
+    theirs = form_as_shown(other, page_url, title_fr="FPHN 2022", start_date="2022-07-06", priority=other_priority.pk)
     assert other.post(page_url, theirs).status_code == 302
 
     response = mine.post(page_url, my_form)
@@ -629,21 +638,22 @@ def test_two_editors_at_once_the_second_sees_what_the_first_changed(client, plan
     assert response.status_code == 409
     text = response.content.decode()
     assert "Someone else saved a change here while you were editing." in text
-    assert "What they changed: Title, Start date, Strategic priority." in text
+    assert "What they changed: Title (français), Start date, Strategic priority." in text
     # Their values, as a reader reads them: the date written out, the priority by its title.
-    assert '<dt>Title</dt><dd lang="fr">FPHN 2022</dd>' in text
+    assert '<dt>Title (français)</dt><dd lang="fr">FPHN 2022</dd>' in text
     assert "<dt>Start date</dt><dd>July 6, 2022</dd>" in text
     assert f"<dt>Strategic priority</dt><dd>3. {escape(other_priority.title)}</dd>" in text
     # The stored event is theirs, the heading names it as stored.
     stored = Event.objects.get(annual_plan=plan, slug=FPHN)
-    assert (stored.title, stored.start_date, stored.priority_id) == (
+    assert (stored.title_fr, stored.start_date, stored.priority_id) == (
         "FPHN 2022",
         datetime.date(2022, 7, 6),
         other_priority.pk,
     )
     assert (stored.kind, stored.description) == (EventKind.INTERNATIONAL, "")
     assert stored.history.first().history_user == user("admin")
-    assert 'Edit the event — <span lang="fr">FPHN 2022</span>' in text
+    # Their French title is in the form; the heading is the English reader's (unchanged).
+    assert "Edit the event — High-Level Political Forum (HLPF)" in text
     assert "Nothing was saved: please correct" not in text
 
     # The form holds both: what the editor typed, and their values where the editor had
@@ -651,13 +661,13 @@ def test_two_editors_at_once_the_second_sees_what_the_first_changed(client, plan
     assert "You changed it too" not in text
     assert "The form below holds their changes and yours. Check it, then save again." in text
     form = response.context["form"]
-    assert (form["kind"].value(), form["description"].value()) == (EventKind.GOVERNANCE, "Ma description.")
-    assert (form["title"].value(), form["start_date"].value(), form["priority"].value()) == (
+    assert (form["kind"].value(), form["description_fr"].value()) == (EventKind.GOVERNANCE, "Ma description.")
+    assert (form["title_fr"].value(), form["start_date"].value(), form["priority"].value()) == (
         "FPHN 2022",
         "2022-07-06",
         str(other_priority.pk),
     )
-    assert 'name="title" value="FPHN 2022"' in text
+    assert 'name="title_fr" value="FPHN 2022"' in text
     again = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
     assert again["fingerprint"] == editing.edit_fingerprint(stored)
     assert f'name="fingerprint" value="{again["fingerprint"]}"' in text
@@ -666,7 +676,7 @@ def test_two_editors_at_once_the_second_sees_what_the_first_changed(client, plan
     assert mine.post(page_url, again).status_code == 302
     stored.refresh_from_db()
     assert (stored.kind, stored.description) == (EventKind.GOVERNANCE, "Ma description.")
-    assert (stored.title, stored.start_date, stored.priority_id) == (
+    assert (stored.title_fr, stored.start_date, stored.priority_id) == (
         "FPHN 2022",
         datetime.date(2022, 7, 6),
         other_priority.pk,
@@ -678,24 +688,24 @@ def test_two_editors_changing_the_same_field_the_second_chooses(client, plan):
     mine = signed_in(client, "editor")
     other = signed_in(Client(), "admin")
     page_url = edit_url(FPHN)
-    my_form = form_as_shown(mine, page_url, title="FPHN, New York", description="Ma description.")
-    theirs = form_as_shown(other, page_url, title="FPHN 2022", kind=EventKind.GOVERNANCE)
+    my_form = form_as_shown(mine, page_url, title_fr="FPHN, New York", description_fr="Ma description.")
+    theirs = form_as_shown(other, page_url, title_fr="FPHN 2022", kind=EventKind.GOVERNANCE)
     assert other.post(page_url, theirs).status_code == 302
 
     response = mine.post(page_url, my_form)
 
     assert response.status_code == 409
     text = response.content.decode()
-    assert "What they changed: Title, Kind." in text
+    assert "What they changed: Title (français), Kind." in text
     # The title both changed: theirs is shown, the editor's stays in the form and is marked.
     assert (
-        '<dt>Title</dt><dd lang="fr">FPHN 2022</dd>'
+        '<dt>Title (français)</dt><dd lang="fr">FPHN 2022</dd>'
         "<dd><em>You changed it too: yours is in the form below, and saving replaces theirs.</em></dd>"
     ) in text
     assert f"<dt>Kind</dt><dd>{EventKind.GOVERNANCE.label}</dd>" in text
     assert text.count("You changed it too") == 1  # the kind: only they changed it, theirs is in the form
     form = response.context["form"]
-    assert (form["title"].value(), form["kind"].value(), form["description"].value()) == (
+    assert (form["title_fr"].value(), form["kind"].value(), form["description_fr"].value()) == (
         "FPHN, New York",
         EventKind.GOVERNANCE,
         "Ma description.",
@@ -704,7 +714,7 @@ def test_two_editors_changing_the_same_field_the_second_chooses(client, plan):
     again = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
     assert mine.post(page_url, again).status_code == 302
     stored = Event.objects.get(annual_plan=plan, slug=FPHN)
-    assert (stored.title, stored.kind, stored.description) == (
+    assert (stored.title_fr, stored.kind, stored.description_fr) == (
         "FPHN, New York",
         EventKind.GOVERNANCE,
         "Ma description.",
@@ -713,7 +723,7 @@ def test_two_editors_changing_the_same_field_the_second_chooses(client, plan):
 
 def test_a_conflict_shows_a_quarter_and_a_kind_by_their_labels(client, plan):
     client = signed_in(client, "editor")
-    mine = form_as_shown(client, edit_url(UNDATED), description="Ma description.")
+    mine = form_as_shown(client, edit_url(UNDATED), description_fr="Ma description.")
     undated = Event.objects.get(annual_plan=plan, slug=UNDATED)
     services.event_update(
         user=user("admin"),
@@ -736,15 +746,18 @@ def test_an_edit_form_without_its_fingerprint_is_refused(client, plan):
     client = signed_in(client, "editor")
     fphn = Event.objects.get(annual_plan=plan, slug=FPHN)
     before = snapshot()
-    response = client.post(edit_url(FPHN), event_form_data(fphn, title="Sans empreinte", fingerprint=""))
+    response = client.post(edit_url(FPHN), event_form_data(fphn, title_fr="Sans empreinte", fingerprint=""))
     assert response.status_code == 409
-    assert "What they changed: Title, Quarter, Kind, Start date, End date" in response.content.decode()
+    assert (
+        "What they changed: Title (français), Title (English), Quarter, Kind, Start date, End date"
+        in response.content.decode()
+    )
     assert snapshot() == before
 
 
 def test_an_event_deleted_while_its_form_was_open_is_refused_beside_the_form(client, plan, monkeypatch):
     client = signed_in(client, "editor")
-    data = form_as_shown(client, edit_url(FPHN), title="Trop tard")
+    data = form_as_shown(client, edit_url(FPHN), title_fr="Trop tard")
     # The event is deleted between the page finding it and the service locking it.
     update = services.event_update
 
@@ -829,7 +842,7 @@ def test_the_feed_runs_a_fixed_number_of_queries(client, plan, django_assert_num
     editor = get_user_model().objects.get(username="editor")
     for event in Event.objects.filter(annual_plan=plan, start_date__isnull=False)[:5]:
         services.event_update(
-            user=editor, event=event, fingerprint=editing.edit_fingerprint(event), description="Modifié."
+            user=editor, event=event, fingerprint=editing.edit_fingerprint(event), description_fr="Modifié."
         )
     with django_assert_num_queries(FEED_QUERIES):
         _, large = feed_events(client.get(FEED))

@@ -102,24 +102,24 @@ def history_count():
 def valid_post(name):
     """A POST that would save on each editing page, from the form as an editor sees it now."""
     indicator_fields = {
-        "name": "Nouvel indicateur",
-        "unit": "rapports",
+        "name_fr": "Nouvel indicateur",
+        "unit_fr": "rapports",
         "baseline": "1",
         "target": "5",
         "direction": "increase",
-        "description": "",
+        "description_fr": "",
     }
     return {
         "priority_edit": {
-            "title": "Forgé",
-            "short_title": "Forgé",
-            "statement": "Forgé.",
+            "title_fr": "Forgé",
+            "short_title_fr": "Forgé",
+            "statement_fr": "Forgé.",
             "fingerprint": editing.edit_fingerprint(priority()),
         },
-        "expected_result_create": {"text": "Forgé."},
-        "expected_result_edit": {"text": "Forgé.", "fingerprint": editing.edit_fingerprint(result(1, 2))},
+        "expected_result_create": {"text_fr": "Forgé."},
+        "expected_result_edit": {"text_fr": "Forgé.", "fingerprint": editing.edit_fingerprint(result(1, 2))},
         "expected_result_delete": {"indicators": "2", "values": "6"},
-        "learning_question_edit": {"text": "Forgé ?", "fingerprint": editing.edit_fingerprint(question())},
+        "learning_question_edit": {"text_fr": "Forgé ?", "fingerprint": editing.edit_fingerprint(question())},
         "indicator_create": indicator_fields,
         "indicator_edit": {**indicator_fields, "fingerprint": editing.edit_fingerprint(indicator(1, 2, 1))},
         "indicator_delete": {"values": "3"},
@@ -156,13 +156,15 @@ def test_the_services_refuse_a_non_editor(plan):
     before = snapshot()
     target = indicator(1, 1, 1)
     calls = [
-        lambda: services.priority_update(user=staff, priority=priority(), fingerprint="", title="X"),
-        lambda: services.expected_result_create(user=staff, priority=priority(), text="X"),
-        lambda: services.expected_result_update(user=staff, result=result(1, 1), fingerprint="", text="X"),
+        lambda: services.priority_update(user=staff, priority=priority(), fingerprint="", title_fr="X"),
+        lambda: services.expected_result_create(user=staff, priority=priority(), text_fr="X"),
+        lambda: services.expected_result_update(user=staff, result=result(1, 1), fingerprint="", text_fr="X"),
         lambda: services.expected_result_delete(user=staff, result=result(1, 1), indicators_seen=1, values_seen=3),
-        lambda: services.learning_question_update(user=staff, question=question(), fingerprint="", text="X"),
-        lambda: initiative_services.indicator_create(user=staff, result=result(1, 1), name="X", baseline=1, target=2),
-        lambda: initiative_services.indicator_update(user=staff, indicator=target, fingerprint="", name="X"),
+        lambda: services.learning_question_update(user=staff, question=question(), fingerprint="", text_fr="X"),
+        lambda: initiative_services.indicator_create(
+            user=staff, result=result(1, 1), name_fr="X", baseline=1, target=2
+        ),
+        lambda: initiative_services.indicator_update(user=staff, indicator=target, fingerprint="", name_fr="X"),
         lambda: initiative_services.indicator_delete(user=staff, indicator=target, values_seen=3),
     ]
     for call in calls:
@@ -274,39 +276,41 @@ def test_the_editing_pages_run_a_fixed_number_of_queries(client, plan, django_as
 def test_the_editor_edits_a_priority(client, plan):
     client = signed_in(client, "editor")
     before = priority()
-    assert before.title.startswith("Générer des connaissances et des analyses en temps opportun")
+    assert before.title_fr.startswith("Générer des connaissances et des analyses en temps opportun")
     data = form_as_shown(
         client,
         url("priority_edit", 1),
-        title="Produire des connaissances et des analyses en temps utile",
-        short_title="Connaissances en temps utile",
+        title_fr="Produire des connaissances et des analyses en temps utile",
+        short_title_fr="Connaissances en temps utile",
     )
     response = client.post(url("priority_edit", 1), data)
     assert response.status_code == 302
     assert response["Location"] == PRIORITY_PAGE
 
     after = priority()
-    assert after.title == "Produire des connaissances et des analyses en temps utile"
-    assert after.short_title == "Connaissances en temps utile"
-    assert after.statement == before.statement
+    assert after.title_fr == "Produire des connaissances et des analyses en temps utile"
+    assert after.short_title_fr == "Connaissances en temps utile"
+    assert after.statement_fr == before.statement_fr
     record = after.history.first()
     assert (record.history_type, record.history_user) == ("~", user("editor"))
 
     page = client.get(PRIORITY_PAGE).content.decode()
     assert "Strategic priority 1 saved." in page
-    assert "1. Produire des connaissances et des analyses en temps utile" in page
+    assert "1. Generate timely knowledge" in page  # the English, which the editor left as it was
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    assert "1. Produire des connaissances et des analyses en temps utile" in client.get(PRIORITY_PAGE).content.decode()
 
 
 def test_an_empty_title_saves_nothing_and_keeps_what_was_typed(client, plan):
     client = signed_in(client, "editor")
     before, history_before = snapshot(), history_count()
-    data = form_as_shown(client, url("priority_edit", 1), title="", statement="Un énoncé tout neuf.")
+    data = form_as_shown(client, url("priority_edit", 1), title_fr="", statement_fr="Un énoncé tout neuf.")
     response = client.post(url("priority_edit", 1), data)
     assert response.status_code == 400
-    title = field_block(response, "title")
+    title = field_block(response, "title_fr")
     assert "This field is required." in title
-    assert 'aria-invalid="true"' in title and 'aria-describedby="id_title_error"' in title
-    assert "Un énoncé tout neuf." in field_block(response, "statement")
+    assert 'aria-invalid="true"' in title and 'aria-describedby="id_title_fr_error"' in title
+    assert "Un énoncé tout neuf." in field_block(response, "statement_fr")
     assert "Nothing was saved" in response.content.decode()
     assert snapshot() == before
     assert history_count() == history_before
@@ -318,10 +322,10 @@ def test_quarter_locks_do_not_apply_to_the_structure(client, plan):
     for quarter in priority().annual_plan.quarters.all():
         QuarterLock.objects.create(quarter=quarter, locked_by=user("editor"))
     response = client.post(
-        url("priority_edit", 1), form_as_shown(client, url("priority_edit", 1), short_title="Savoir")
+        url("priority_edit", 1), form_as_shown(client, url("priority_edit", 1), short_title_fr="Savoir")
     )
     assert response.status_code == 302
-    assert priority().short_title == "Savoir"
+    assert priority().short_title_fr == "Savoir"
 
 
 # --- Expected results and the learning question --------------------------------------------
@@ -330,16 +334,18 @@ def test_quarter_locks_do_not_apply_to_the_structure(client, plan):
 def test_the_editor_adds_an_expected_result_with_the_next_number(client, plan):
     client = signed_in(client, "editor")
     assert list(priority().expected_results.values_list("number", flat=True)) == [1, 2]
-    response = client.post(url("expected_result_create", 1), {"text": "Nos analyses sont traduites en trois langues."})
+    response = client.post(
+        url("expected_result_create", 1), {"text_fr": "Nos analyses sont traduites en trois langues."}
+    )
     assert response.status_code == 302
     assert response["Location"] == f"{PRIORITY_PAGE}#result-3"
     added = result(1, 3)
-    assert added.text == "Nos analyses sont traduites en trois langues."
+    assert added.text_fr == "Nos analyses sont traduites en trois langues."
     assert (added.history.first().history_type, added.history.first().history_user) == ("+", user("editor"))
 
     # The next free number is the one after the highest, whatever gaps deletions left.
     ExpectedResult.objects.filter(pk=result(1, 2).pk).delete()
-    client.post(url("expected_result_create", 1), {"text": "Encore un."})
+    client.post(url("expected_result_create", 1), {"text_fr": "Encore un."})
     assert list(priority().expected_results.values_list("number", flat=True)) == [1, 3, 4]
     assert "Expected result 1.4 added." in client.get(PRIORITY_PAGE).content.decode()
 
@@ -347,43 +353,45 @@ def test_the_editor_adds_an_expected_result_with_the_next_number(client, plan):
 def test_an_empty_expected_result_is_not_added(client, plan):
     client = signed_in(client, "editor")
     before = snapshot()
-    response = client.post(url("expected_result_create", 1), {"text": "   "})
+    response = client.post(url("expected_result_create", 1), {"text_fr": "   "})
     assert response.status_code == 400
-    assert "This field is required." in field_block(response, "text")
+    assert "This field is required." in field_block(response, "text_fr")
     assert snapshot() == before
 
 
 def test_the_editor_edits_an_expected_result(client, plan):
     client = signed_in(client, "editor")
     target = result(1, 2)
-    assert target.text.startswith("Nos connaissances et nos analyses sont utilisées")
-    data = form_as_shown(client, url("expected_result_edit", 1, 2), text="Nos analyses sont citées par les décideurs.")
+    assert target.text_fr.startswith("Nos connaissances et nos analyses sont utilisées")
+    data = form_as_shown(
+        client, url("expected_result_edit", 1, 2), text_fr="Nos analyses sont citées par les décideurs."
+    )
     response = client.post(url("expected_result_edit", 1, 2), data)
     assert response.status_code == 302
     assert response["Location"] == f"{PRIORITY_PAGE}#result-2"
     target.refresh_from_db()
-    assert target.text == "Nos analyses sont citées par les décideurs."
+    assert target.text_fr == "Nos analyses sont citées par les décideurs."
     assert target.history.first().history_user == user("editor")
-    assert result(1, 1).text.startswith("Nos connaissances et nos analyses sont de plus en")
+    assert result(1, 1).text_fr.startswith("Nos connaissances et nos analyses sont de plus en")
 
 
 def test_an_expected_result_with_markup_is_refused(client, plan):
     client = signed_in(client, "editor")
     before = snapshot()
-    data = form_as_shown(client, url("expected_result_edit", 1, 2), text="<script>alert(1)</script>")
+    data = form_as_shown(client, url("expected_result_edit", 1, 2), text_fr="<script>alert(1)</script>")
     response = client.post(url("expected_result_edit", 1, 2), data)
     assert response.status_code == 400
-    assert "Write plain text" in field_block(response, "text")
+    assert "Write plain text" in field_block(response, "text_fr")
     assert snapshot() == before
 
 
 def test_the_editor_edits_the_learning_question(client, plan):
     client = signed_in(client, "editor")
-    data = form_as_shown(client, url("learning_question_edit", 1, 1), text="Nos analyses arrivent-elles à temps ?")
+    data = form_as_shown(client, url("learning_question_edit", 1, 1), text_fr="Nos analyses arrivent-elles à temps ?")
     response = client.post(url("learning_question_edit", 1, 1), data)
     assert response.status_code == 302
     assert response["Location"] == f"{PRIORITY_PAGE}#question-1"
-    assert question().text == "Nos analyses arrivent-elles à temps ?"
+    assert question().text_fr == "Nos analyses arrivent-elles à temps ?"
     assert question().history.first().history_user == user("editor")
     # Its reflections stay with it.
     assert question().reflections.count() == 3
@@ -393,10 +401,10 @@ def test_an_empty_learning_question_saves_nothing(client, plan):
     client = signed_in(client, "editor")
     before = snapshot()
     response = client.post(
-        url("learning_question_edit", 1, 1), form_as_shown(client, url("learning_question_edit", 1, 1), text="")
+        url("learning_question_edit", 1, 1), form_as_shown(client, url("learning_question_edit", 1, 1), text_fr="")
     )
     assert response.status_code == 400
-    assert "This field is required." in field_block(response, "text")
+    assert "This field is required." in field_block(response, "text_fr")
     assert snapshot() == before
 
 
@@ -437,18 +445,18 @@ def test_the_editor_adds_an_indicator_with_the_next_number(client, plan):
     response = client.post(
         url("indicator_create", 1, 2),
         {
-            "name": "Rapports téléchargés",
-            "unit": "téléchargements",
+            "name_fr": "Rapports téléchargés",
+            "unit_fr": "téléchargements",
             "baseline": "1000",
             "target": "2500.5",
             "direction": "increase",
-            "description": "Compteur du site.",
+            "description_fr": "Compteur du site.",
         },
     )
     assert response.status_code == 302
     assert response["Location"] == f"{PRIORITY_PAGE}#result-2"
     added = indicator(1, 2, 3)
-    assert (added.name, added.unit, added.baseline, added.target, added.direction, added.description) == (
+    assert (added.name_fr, added.unit_fr, added.baseline, added.target, added.direction, added.description_fr) == (
         "Rapports téléchargés",
         "téléchargements",
         decimal.Decimal("1000.00"),
@@ -458,7 +466,8 @@ def test_the_editor_adds_an_indicator_with_the_next_number(client, plan):
     )
     assert added.history.first().history_user == user("editor")
     page = client.get(PRIORITY_PAGE).content.decode()
-    assert "Indicator 1.2.3 added." in page and "1.2.3 Rapports téléchargés" in page
+    # No English name given: the English reader reads the French, marked as French.
+    assert "Indicator 1.2.3 added." in page and '1.2.3 <span lang="fr">Rapports téléchargés</span>' in page
 
 
 def test_a_new_indicator_whose_target_is_its_baseline_is_not_added(client, plan):
@@ -466,7 +475,7 @@ def test_a_new_indicator_whose_target_is_its_baseline_is_not_added(client, plan)
     before = snapshot()
     response = client.post(
         url("indicator_create", 1, 2),
-        {"name": "Rapports", "unit": "", "baseline": "10", "target": "10.00", "direction": "increase"},
+        {"name_fr": "Rapports", "unit_fr": "", "baseline": "10", "target": "10.00", "direction": "increase"},
     )
     assert response.status_code == 400
     assert "The target must differ from the baseline." in field_block(response, "target")
@@ -477,14 +486,14 @@ def test_the_editor_edits_an_indicator(client, plan):
     client = signed_in(client, "editor")
     before = indicator(1, 1, 1)
     assert (before.target, before.direction) == (decimal.Decimal("30.00"), "increase")
-    data = form_as_shown(client, url("indicator_edit", 1, 1, 1), target="36", unit="initiatives de plaidoyer")
+    data = form_as_shown(client, url("indicator_edit", 1, 1, 1), target="36", unit_fr="initiatives de plaidoyer")
     response = client.post(url("indicator_edit", 1, 1, 1), data)
     assert response.status_code == 302
     assert response["Location"] == f"{PRIORITY_PAGE}#indicator-1-1"
 
     after = indicator(1, 1, 1)
-    assert (after.target, after.unit) == (decimal.Decimal("36.00"), "initiatives de plaidoyer")
-    assert (after.name, after.baseline) == (before.name, before.baseline)
+    assert (after.target, after.unit_fr) == (decimal.Decimal("36.00"), "initiatives de plaidoyer")
+    assert (after.name_fr, after.baseline) == (before.name_fr, before.baseline)
     assert after.values.count() == 3  # Its values stay.
     # The fixture wrote no history: the edit is the indicator's first record.
     (record,) = after.history.all()
@@ -499,7 +508,7 @@ def test_the_editor_edits_an_indicator(client, plan):
     [
         ({"target": "12"}, "target", "The target must differ from the baseline."),
         ({"baseline": "douze"}, "baseline", "Enter a number."),
-        ({"name": ""}, "name", "This field is required."),
+        ({"name_fr": ""}, "name_fr", "This field is required."),
         ({"direction": "sideways"}, "direction", "Select a valid choice."),
     ],
     ids=["target-is-baseline", "baseline-not-a-number", "no-name", "bad-direction"],
@@ -507,15 +516,15 @@ def test_the_editor_edits_an_indicator(client, plan):
 def test_one_bad_indicator_field_saves_nothing(client, plan, changes, field, message):
     client = signed_in(client, "editor")
     before, history_before = snapshot(), history_count()
-    data = form_as_shown(client, url("indicator_edit", 1, 1, 1), **({"name": "Un autre nom"} | changes))
+    data = form_as_shown(client, url("indicator_edit", 1, 1, 1), **({"name_fr": "Un autre nom"} | changes))
     response = client.post(url("indicator_edit", 1, 1, 1), data)
     assert response.status_code == 400
     block = field_block(response, field)
     assert message in block
     assert re.search(rf'aria-invalid="true" aria-describedby="[^"]*\bid_{field}_error"', block)
-    if field != "name":
+    if field != "name_fr":
         # What was typed stays in the form.
-        assert 'value="Un autre nom"' in field_block(response, "name")
+        assert 'value="Un autre nom"' in field_block(response, "name_fr")
     assert snapshot() == before
     assert history_count() == history_before
 
@@ -553,7 +562,7 @@ def test_a_new_indicator_may_wait_for_its_target(client, plan):
     client = signed_in(client, "editor")
     response = client.post(
         url("indicator_create", 1, 2),
-        {"name": "Rapports", "unit": "", "baseline": "10", "target": "", "direction": "increase"},
+        {"name_fr": "Rapports", "unit_fr": "", "baseline": "10", "target": "", "direction": "increase"},
     )
     assert response.status_code == 302
     assert indicator(1, 2, 3).target is None
@@ -650,22 +659,22 @@ def test_a_save_over_someone_elses_change_is_refused_and_names_what_they_changed
 
     # Meanwhile another editor (the admin) renames it and changes its unit.
     other = signed_in(Client(), "admin")
-    theirs = form_as_shown(other, page_url, name="Campagnes appuyées sur nos analyses", unit="campagnes")
+    theirs = form_as_shown(other, page_url, name_fr="Campagnes appuyées sur nos analyses", unit_fr="campagnes")
     assert other.post(page_url, theirs).status_code == 302
 
     response = client.post(page_url, mine)
     assert response.status_code == 409
     text = response.content.decode()
     assert "Someone else saved a change here while you were editing." in text
-    assert "What they changed: Name, Unit." in text
+    assert "What they changed: Name (français), Unit (français)." in text
     assert "Campagnes appuyées sur nos analyses" in text
     stored = indicator(1, 1, 1)
-    assert (stored.name, stored.unit, stored.target) == ("Campagnes appuyées sur nos analyses", "campagnes", 30)
+    assert (stored.name_fr, stored.unit_fr, stored.target) == ("Campagnes appuyées sur nos analyses", "campagnes", 30)
     assert stored.history.first().history_user == user("admin")
 
     # The form holds what the editor typed and their name and unit; saving it keeps both.
     form = response.context["form"]
-    assert (form["target"].value(), form["name"].value(), form["unit"].value()) == (
+    assert (form["target"].value(), form["name_fr"].value(), form["unit_fr"].value()) == (
         "40",
         "Campagnes appuyées sur nos analyses",
         "campagnes",
@@ -674,29 +683,29 @@ def test_a_save_over_someone_elses_change_is_refused_and_names_what_they_changed
     assert again["fingerprint"] == editing.edit_fingerprint(stored)
     assert client.post(page_url, again).status_code == 302
     saved = indicator(1, 1, 1)
-    assert (saved.name, saved.unit, saved.target) == ("Campagnes appuyées sur nos analyses", "campagnes", 40)
+    assert (saved.name_fr, saved.unit_fr, saved.target) == ("Campagnes appuyées sur nos analyses", "campagnes", 40)
 
 
 def test_a_stale_priority_form_is_refused_too(client, plan):
     client = signed_in(client, "editor")
-    title = priority().title
-    mine = form_as_shown(client, url("priority_edit", 1), title="Mon titre")
+    title = priority().title_fr
+    mine = form_as_shown(client, url("priority_edit", 1), title_fr="Mon titre")
     services.priority_update(
         user=user("admin"),
         priority=priority(),
         fingerprint=editing.edit_fingerprint(priority()),
-        statement="Leur énoncé.",
+        statement_fr="Leur énoncé.",
     )
     response = client.post(url("priority_edit", 1), mine)
     assert response.status_code == 409
-    assert "What they changed: Statement." in response.content.decode()
-    assert (priority().title, priority().statement) == (title, "Leur énoncé.")
+    assert "What they changed: Statement (français)." in response.content.decode()
+    assert (priority().title_fr, priority().statement_fr) == (title, "Leur énoncé.")
 
 
 def test_a_form_without_its_fingerprint_is_refused(client, plan):
     client = signed_in(client, "editor")
     before = snapshot()
-    data = form_as_shown(client, url("expected_result_edit", 1, 1), text="Sans empreinte.", fingerprint="")
+    data = form_as_shown(client, url("expected_result_edit", 1, 1), text_fr="Sans empreinte.", fingerprint="")
     assert client.post(url("expected_result_edit", 1, 1), data).status_code == 409
     assert snapshot() == before
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
 from django.db import models
+from django.utils import translation
 
 from initiatives.models import Initiative
 from priorities.models import (
@@ -96,6 +97,14 @@ MOJIBAKE = ["Ã", "Â", "\ufffd", "\\u00"]
 
 def load_plan():
     call_command("loaddata", str(FIXTURE), verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _read_in_french():
+    """The seed's words are the plan's French: ``title`` reads ``title_fr`` (the tests run in
+    English, which reads the fixture's English; tests/priorities/test_plan_languages.py)."""
+    with translation.override("fr"):
+        yield
 
 
 @pytest.fixture

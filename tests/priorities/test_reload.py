@@ -16,7 +16,7 @@ def test_reloading_the_plan_keeps_locks_and_leads_and_restores_the_text(demo_pro
     leads_before = sorted(Membership.objects.values_list("initiative__title", "user__username", "role"))
     assert leads_before
     priority = StrategicPriority.objects.get_by_natural_key("2022-23", 1)
-    priority.title = "Titre modifié par erreur"
+    priority.title_fr = "Titre modifié par erreur"
     priority.save()
 
     call_command("loaddata", PLAN_FIXTURE, verbosity=0)
@@ -25,4 +25,4 @@ def test_reloading_the_plan_keeps_locks_and_leads_and_restores_the_text(demo_pro
     assert not Quarter.objects.get_by_natural_key("2022-23", 2).locked
     assert sorted(Membership.objects.values_list("initiative__title", "user__username", "role")) == leads_before
     priority.refresh_from_db()
-    assert priority.title.startswith("Générer des connaissances et des analyses en temps opportun")
+    assert priority.title_fr.startswith("Générer des connaissances et des analyses en temps opportun")

@@ -39,7 +39,8 @@ MARGIN_SIDE = 18 * POINTS_PER_MM
 TOLERANCE = 1.0
 MAX_QUARTERLY_PAGES = 14
 ORGANISATION = "CIVICUS"
-RUNNING_TITLE = {"fr": "Plan annuel 2022-2023, T3", "en": "Plan annuel 2022-2023, Q3"}
+PLAN_TITLE = {"fr": "Plan annuel 2022-2023", "en": "Annual Plan 2022-2023"}  # the plan's title in each language
+RUNNING_TITLE = {"fr": "Plan annuel 2022-2023, T3", "en": "Annual Plan 2022-2023, Q3"}
 PAGE_NUMBER = {"fr": r"page (\d+) sur (\d+)", "en": r"page (\d+) of (\d+)"}
 PDFS = {
     "q3-fr": "/reports/2022-23/q3/pdf/?lang=fr",
@@ -186,7 +187,7 @@ def test_every_word_is_inside_the_text_block_and_the_margins_hold_only_header_an
         elif name.startswith("q3"):
             assert header == RUNNING_TITLE[language], page.number
         else:
-            assert header.startswith("Plan annuel 2022-2023") and header.endswith("annuel"), header
+            assert header.startswith(PLAN_TITLE[language]) and header.endswith("annuel"), header
 
 
 @pytest.mark.parametrize("name", ["q3-fr", "q3-en"])
@@ -199,7 +200,7 @@ def test_the_cover_carries_the_organisation_its_logo_and_the_report(pdfs, name):
     cover = pages(pdfs[name])[0]
     # The organisation's name opens the cover, beside its logo; the plan and the date follow.
     assert cover.text(cover.body).startswith(f"{ORGANISATION} ")
-    assert "Plan annuel 2022-2023" in cover.text()
+    assert PLAN_TITLE[name.rsplit("-", 1)[1]] in cover.text()
     assert re.search(r"(Généré le|Generated on) \d+ \w+ \d{4}", cover.text())
     # One image in the whole PDF, drawn on the cover: the logo, from the database (the charts
     # are vectors). pdfimages lists what each page draws: "page num type width height ...".

@@ -96,7 +96,9 @@ def test_the_confirmation_page_says_it_is_final_and_presets_the_sites_language(l
             assert f"{record(kind).quarter.code}: " in html  # the quarter and its months
         else:
             assert _("Publish the annual report") in html
-            assert "2022-23: Plan annuel 2022-2023" in html
+            # The plan's title in the editor's language.
+            plan_title = {"fr": "Plan annuel 2022-2023", "en": "Annual Plan 2022-2023"}[browser]
+            assert f"2022-23: {plan_title}" in html
             assert (
                 _(
                     "Once published, the annual report can never change: everyone will read exactly this, "

@@ -87,7 +87,7 @@ def test_the_admin_an_import_and_a_fixture_move_it(users):
     assert versions.current() != before
 
     headers, rows = exported("events")
-    rows[0]["title"] = "Un événement renommé"
+    rows[0]["title_fr"] = "Un événement renommé"
     before = versions.current()
     report = import_spreadsheet(
         EventResource(), csv_bytes(headers, [list(r.values()) for r in rows]), "csv", dry_run=True
@@ -175,7 +175,7 @@ def test_the_page_body_is_made_once_and_the_second_view_reads_little(users, djan
     # and its release): nothing of the report.
     with django_assert_num_queries(7):
         page = board.get(Q2_PAGE)
-    assert "Générer des connaissances" in page.content.decode()
+    assert "Generate timely knowledge" in page.content.decode()
     event = Event.objects.filter(quarter__number=2).first()
     event.title = "Un événement au nouveau nom"
     event.save()

@@ -104,33 +104,43 @@ def good_rows(kind):
     """Columns and good rows for ``kind``: [a row updating an object, a new row, three unchanged rows]."""
     headers, rows = exported(kind)
     if kind == "initiatives":
-        update = find(rows, priority=1, number=1) | {"title": "CIVICUS Lens (édition révisée)"}
+        update = find(rows, priority=1, number=1) | {"title_fr": "CIVICUS Lens (édition révisée)"}
         new = {
             "plan": PLAN,
             "priority": "1",
             "number": "4",
-            "title": "Nouvelle initiative d'analyse",
-            "description": "Créée par un tableur.",
+            "title_fr": "Nouvelle initiative d'analyse",
+            "title_en": "New analysis initiative",
+            "description_fr": "Créée par un tableur.",
+            "description_en": "Made by a spreadsheet.",
             "expected_results": "1, 2",
         }
         unchanged = [find(rows, priority=2, number=n) for n in (1, 2, 3)]
     elif kind == "results":
-        update = find(rows, priority=1, number=1) | {"text": "Nos analyses orientent davantage l'alliance."}
-        new = {"plan": PLAN, "priority": "1", "number": "3", "text": "Un troisième résultat attendu."}
+        update = find(rows, priority=1, number=1) | {"text_fr": "Nos analyses orientent davantage l'alliance."}
+        new = {
+            "plan": PLAN,
+            "priority": "1",
+            "number": "3",
+            "text_fr": "Un troisième résultat attendu.",
+            "text_en": "A third expected result.",
+        }
         unchanged = [find(rows, priority=2, number=n) for n in (1, 2)] + [find(rows, priority=3, number=1)]
     elif kind == "events":
-        update = find(rows, slug="q1-audit-financier-et-rapports-iita") | {"title": "Audit financier révisé"}
+        update = find(rows, slug="q1-audit-financier-et-rapports-iita") | {"title_fr": "Audit financier révisé"}
         new = {
             "plan": PLAN,
             "slug": "",
             "quarter": "2",
-            "title": "Atelier régional des membres",
+            "title_fr": "Atelier régional des membres",
+            "title_en": "Regional members' workshop",
             "kind": "network",
             "start_date": "2022-11-15",
             "end_date": "2022-11-16",
             "priority": "3",
             "initiative": "",
-            "description": "Deux jours à Johannesburg.",
+            "description_fr": "Deux jours à Johannesburg.",
+            "description_en": "Two days in Johannesburg.",
         }
         unchanged = [
             find(rows, slug=slug)
@@ -138,19 +148,22 @@ def good_rows(kind):
         ]
     elif kind == "indicators":
         update = find(rows, priority=1, result=1, number=1) | {
-            "name": "Initiatives de l'alliance nourries par nos analyses"
+            "name_fr": "Initiatives de l'alliance nourries par nos analyses"
         }
         new = {
             "plan": PLAN,
             "priority": "1",
             "result": "1",
             "number": "2",
-            "name": "Mobilisations communes",
-            "unit": "mobilisations",
+            "name_fr": "Mobilisations communes",
+            "name_en": "Joint mobilisations",
+            "unit_fr": "mobilisations",
+            "unit_en": "mobilisations",
             "baseline": "0",
             "target": "10",
             "direction": "increase",
-            "description": "Comptées par l'équipe de suivi.",
+            "description_fr": "Comptées par l'équipe de suivi.",
+            "description_en": "Counted by the monitoring team.",
         }
         unchanged = [find(rows, priority=2, result=2, number=n) for n in (1, 2)] + [
             find(rows, priority=3, result=1, number=1)
@@ -186,9 +199,9 @@ def good_rows(kind):
 # XLSX cases that test something else fill them first, so that they test only what they
 # name (test_roundtrip.py checks that empty texts go through an XLSX file).
 OPTIONAL_TEXTS = {
-    Initiative: ["description"],
-    Event: ["description"],
-    Indicator: ["unit", "description"],
+    Initiative: ["description_fr"],
+    Event: ["description_fr"],
+    Indicator: ["unit_fr", "description_fr"],
     IndicatorValue: ["note"],
     StatusUpdate: ["narrative", "risks", "next_steps"],
 }
@@ -204,13 +217,13 @@ def template(kind) -> dict:
     """A valid row of ``kind`` (an existing object, changed), to make a bad row from."""
     headers, rows = exported(kind)
     if kind == "initiatives":
-        return find(rows, priority=3, number=1) | {"description": "Changée."}
+        return find(rows, priority=3, number=1) | {"description_fr": "Changée."}
     if kind == "results":
-        return find(rows, priority=3, number=2) | {"text": "Changé."}
+        return find(rows, priority=3, number=2) | {"text_fr": "Changé."}
     if kind == "events":
-        return find(rows, slug="q1-retraite-innovation-for-change") | {"description": "Changée."}
+        return find(rows, slug="q1-retraite-innovation-for-change") | {"description_fr": "Changée."}
     if kind == "indicators":
-        return find(rows, priority=3, result=2, number=1) | {"description": "Changée."}
+        return find(rows, priority=3, result=2, number=1) | {"description_fr": "Changée."}
     if kind == "values":
         return find(rows, priority=3, result=1, indicator=1, quarter=2) | {"value": "99"}
     if kind == "updates":

@@ -166,7 +166,7 @@ ROW_CASES = [
         ["target: The target must differ from the baseline"],
         id="indicator-target-equals-baseline",
     ),
-    pytest.param("initiatives", {"title": "T" * 301}, ["title: ", "300"], id="initiative-title-too-long"),
+    pytest.param("initiatives", {"title_fr": "T" * 301}, ["title_fr: ", "300"], id="initiative-title-too-long"),
     pytest.param("initiatives", {"number": "deux"}, ["«deux» is not a whole number"], id="initiative-number-deux"),
     pytest.param("indicators", {"number": "2.5"}, ["«2.5» is not a whole number"], id="indicator-number-2.5"),
 ]
@@ -185,8 +185,8 @@ def test_a_bad_quarter_is_quoted_as_written(demo_progress, cell):
 @pytest.mark.parametrize(
     ("kind", "field", "model"),
     [
-        pytest.param("initiatives", "title", Initiative, id="initiative"),
-        pytest.param("events", "title", Event, id="event"),
+        pytest.param("initiatives", "title_fr", Initiative, id="initiative"),
+        pytest.param("events", "title_fr", Event, id="event"),
     ],
 )
 def test_empty_title(demo_progress, kind, field, model):
@@ -218,7 +218,7 @@ def test_the_same_status_update_twice_names_both_lines(demo_progress):
 
 def test_the_same_initiative_twice(demo_progress):
     headers, rows = good_rows("initiatives")
-    rows = rows + [dict(rows[1]) | {"title": "La même, autrement"}]  # line 7 repeats line 3 (the new one)
+    rows = rows + [dict(rows[1]) | {"title_fr": "La même, autrement"}]  # line 7 repeats line 3 (the new one)
     report = assert_refused("initiatives", csv_bytes(headers, rows), "csv", "This row repeats line 3")
     assert all(e.startswith("Line 7: ") for e in report.errors), report.errors
 
@@ -292,7 +292,7 @@ def test_a_bad_row_after_a_blank_line_is_named_by_its_own_line(demo_progress, fm
 
 def test_latin1_csv_is_refused_naming_utf8(demo_progress):
     headers, rows = good_rows("initiatives")
-    rows = [rows[0] | {"description": "Révisée à l'été."}, rows[1]]
+    rows = [rows[0] | {"description_fr": "Révisée à l'été."}, rows[1]]
     data = csv_bytes(headers, rows, encoding="latin-1")
     report = assert_refused("initiatives", data, "csv", "not UTF-8 text", "Latin-1", "CSV UTF-8")
     # The first accent is in the updated row's title: « édition », on line 2.
@@ -320,13 +320,13 @@ def test_csv_with_a_byte_order_mark_is_accepted(demo_progress):
 def test_csv_separated_by_semicolons_is_accepted(demo_progress):
     headers, rows = good_rows("initiatives")
     data = csv_bytes(headers, rows, delimiter=";")
-    assert data.startswith(b"plan;priority;number;title")
+    assert data.startswith(b"plan;priority;number;title_fr;title_en;description_fr;description_en;")
     report = import_spreadsheet(InitiativeResource(), data, "csv", dry_run=False)
     assert report.ok, report.errors
     assert (report.new, report.updated, report.unchanged) == (1, 1, 3)
-    assert Initiative.objects.get_by_natural_key(PLAN, 1, 1).title == "CIVICUS Lens (édition révisée)"
+    assert Initiative.objects.get_by_natural_key(PLAN, 1, 1).title_fr == "CIVICUS Lens (édition révisée)"
     new = Initiative.objects.get_by_natural_key(PLAN, 1, 4)
-    assert new.title == "Nouvelle initiative d'analyse"
+    assert new.title_fr == "Nouvelle initiative d'analyse"
     assert sorted(new.expected_results.values_list("number", flat=True)) == [1, 2]
 
 
@@ -358,16 +358,16 @@ def test_header_only_file(demo_progress, fmt):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_unknown_column_names_the_unknown_and_the_missing(demo_progress, fmt):
     headers, rows = good_rows("initiatives")
-    renamed = ["titre" if h == "title" else h for h in headers]
-    rows = [{("titre" if k == "title" else k): v for k, v in row.items()} for row in rows]
+    renamed = ["titre" if h == "title_fr" else h for h in headers]
+    rows = [{("titre" if k == "title_fr" else k): v for k, v in row.items()} for row in rows]
     data = csv_bytes(renamed, rows) if fmt == "csv" else xlsx_bytes(renamed, rows)
-    assert_refused("initiatives", data, fmt, "missing columns: title", "unknown columns: titre")
+    assert_refused("initiatives", data, fmt, "missing columns: title_fr;", "unknown columns: titre (known: ")
 
 
 def test_a_column_named_twice(demo_progress):
     headers, rows = good_rows("initiatives")
-    data = csv_bytes([*headers, "title"], [[*(row[h] for h in headers), row["title"]] for row in rows])
-    assert_refused("initiatives", data, "csv", "names a column twice: title")
+    data = csv_bytes([*headers, "title_fr"], [[*(row[h] for h in headers), row["title_fr"]] for row in rows])
+    assert_refused("initiatives", data, "csv", "names a column twice: title_fr")
 
 
 def test_a_header_of_90000_columns_is_refused_in_one_short_message(demo_progress):
@@ -512,7 +512,7 @@ def test_xlsx_values_beyond_the_named_columns(demo_progress):
     headers, rows = good_rows("indicators")
     bad = [*(template("indicators")[h] for h in headers), "de trop"]
     data = xlsx_bytes(headers, [rows[0], rows[1], bad, *rows[2:]])
-    assert_refused("indicators", data, "xlsx", "Line 4 has values beyond the 10 named columns")
+    assert_refused("indicators", data, "xlsx", "Line 4 has values beyond the 13 named columns")
 
 
 def test_xlsx_export_format_reads_the_same_as_read_xlsx(demo_progress):

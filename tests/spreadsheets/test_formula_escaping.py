@@ -51,12 +51,31 @@ RESOURCES = [
     (StatusUpdateResource, StatusUpdate),
 ]
 
-# The text cells of each export, by resource, as "column": suffix after the prefix.
+# The text cells of each export, by resource, as "column": suffix after the prefix. The
+# plan's text is in each language's column; a reference to it (``indicator_name``,
+# ``initiative_title``) is in the default language, French, whatever language is active.
 TEXTS = {
-    InitiativeResource: {"title": 'HYPERLINK("http://x")', "description": "1 rapport"},
-    ExpectedResultResource: {"text": "SUM(A1)"},
-    EventResource: {"title": "cmd|' /C calc'!A0", "description": "Réunion"},
-    IndicatorResource: {"name": "2+3", "unit": "", "description": "Mesuré chaque trimestre"},
+    InitiativeResource: {
+        "title_fr": 'HYPERLINK("http://x")',
+        "title_en": 'HYPERLINK("http://y")',
+        "description_fr": "1 rapport",
+        "description_en": "1 report",
+    },
+    ExpectedResultResource: {"text_fr": "SUM(A1)", "text_en": "SUM(B1)"},
+    EventResource: {
+        "title_fr": "cmd|' /C calc'!A0",
+        "title_en": "cmd|' /C notepad'!A0",
+        "description_fr": "Réunion",
+        "description_en": "Meeting",
+    },
+    IndicatorResource: {
+        "name_fr": "2+3",
+        "name_en": "4+5",
+        "unit_fr": "",
+        "unit_en": "",
+        "description_fr": "Mesuré chaque trimestre",
+        "description_en": "Measured every quarter",
+    },
     IndicatorValueResource: {"note": "1 rapport", "indicator_name": "2+3"},
     StatusUpdateResource: {
         "initiative_title": 'HYPERLINK("http://x")',
@@ -76,20 +95,16 @@ def text(prefix: str, suffix: str) -> str:
 
 
 def make_plan(prefix: str):
-    """One object of each kind, every text starting with ``prefix``; numbers negative."""
+    """One object of each kind, every text (in each language) starting with ``prefix``;
+    numbers negative."""
     texts = {
         resource: {column: text(prefix, suffix) for column, suffix in columns.items()}
         for resource, columns in TEXTS.items()
     }
     plan = AnnualPlanFactory()
     priority = PriorityFactory(annual_plan=plan, number=1)
-    result = ExpectedResultFactory(priority=priority, number=1, text=texts[ExpectedResultResource]["text"])
-    initiative = InitiativeFactory(
-        priority=priority,
-        number=1,
-        title=texts[InitiativeResource]["title"],
-        description=texts[InitiativeResource]["description"],
-    )
+    result = ExpectedResultFactory(priority=priority, number=1, **texts[ExpectedResultResource])
+    initiative = InitiativeFactory(priority=priority, number=1, **texts[InitiativeResource])
     initiative.expected_results.add(result)
     StatusUpdateFactory(
         initiative=initiative,
@@ -100,9 +115,7 @@ def make_plan(prefix: str):
     indicator = IndicatorFactory(
         expected_result=result,
         number=1,
-        name=texts[IndicatorResource]["name"],
-        unit=texts[IndicatorResource]["unit"],
-        description=texts[IndicatorResource]["description"],
+        **texts[IndicatorResource],
         baseline=decimal.Decimal("-5"),
         target=decimal.Decimal("10.5"),
     )
@@ -111,8 +124,7 @@ def make_plan(prefix: str):
         annual_plan=plan,
         quarter=quarter_of(plan, 1),
         slug="q1-reunion",
-        title=texts[EventResource]["title"],
-        description=texts[EventResource]["description"],
+        **texts[EventResource],
         start_date=datetime.date(2022, 7, 5),
     )
 

@@ -11,7 +11,7 @@ from django.apps import apps
 from django.core import serializers
 
 from civicplan.spreadsheet_files import SafeCSV, SafeXLSX
-from civicplan.spreadsheets import import_spreadsheet
+from civicplan.spreadsheets import import_spreadsheet, neutralise
 from initiatives.models import Indicator, IndicatorValue, Initiative, OrganisationalUpdate, Status, StatusUpdate
 from initiatives.resources import (
     IndicatorResource,
@@ -23,6 +23,7 @@ from initiatives.resources import (
 from priorities.models import Event, ExpectedResult
 from priorities.resources import EventResource, ExpectedResultResource
 from tests.factories import InitiativeFactory, PriorityFactory, StatusUpdateFactory
+from tests.helpers import table_rows
 from tests.spreadsheets import files
 
 pytestmark = pytest.mark.django_db
@@ -40,31 +41,45 @@ RESOURCES = {
 }
 
 COLUMNS = {
-    "initiatives": ["plan", "priority", "number", "title", "description", "expected_results"],
-    "results": ["plan", "priority", "number", "text"],
+    "initiatives": [
+        "plan",
+        "priority",
+        "number",
+        "title_fr",
+        "title_en",
+        "description_fr",
+        "description_en",
+        "expected_results",
+    ],
+    "results": ["plan", "priority", "number", "text_fr", "text_en"],
     "events": [
         "plan",
         "slug",
         "quarter",
-        "title",
+        "title_fr",
+        "title_en",
         "kind",
         "start_date",
         "end_date",
         "priority",
         "initiative",
-        "description",
+        "description_fr",
+        "description_en",
     ],
     "indicators": [
         "plan",
         "priority",
         "result",
         "number",
-        "name",
-        "unit",
+        "name_fr",
+        "name_en",
+        "unit_fr",
+        "unit_en",
         "baseline",
         "target",
         "direction",
-        "description",
+        "description_fr",
+        "description_en",
     ],
     "values": ["plan", "priority", "result", "indicator", "indicator_name", "quarter", "value", "note"],
     "updates": [
@@ -289,13 +304,15 @@ def test_a_new_event_with_an_empty_slug_gets_one(demo_progress):
         "plan": PLAN,
         "slug": "",
         "quarter": "2",
-        "title": "Atelier régional des membres à Dakar",
+        "title_fr": "Atelier régional des membres à Dakar",
+        "title_en": "Regional members' workshop in Dakar",
         "kind": "network",
         "start_date": "2022-11-15",
         "end_date": "2022-11-16",
         "priority": "3",
         "initiative": "1",
-        "description": "Deux jours d'échanges.",
+        "description_fr": "Deux jours d'échanges.",
+        "description_en": "Two days of exchanges.",
     }
     rows.append([new[h] for h in header])
     out = io.StringIO(newline="")
@@ -316,9 +333,10 @@ def test_a_new_event_with_an_empty_slug_gets_one(demo_progress):
     after = natural_objects(Event)
     assert {k: v for k, v in after.items() if k in before} == before
     (added,) = after.keys() - before.keys()
-    assert added == (PLAN, "q2-atelier-regional-des-membres-a-dakar")
+    assert added == (PLAN, "q2-atelier-regional-des-membres-a-dakar")  # from the French title
     event = Event.objects.get_by_natural_key(*added)
-    assert event.title == "Atelier régional des membres à Dakar"
+    assert (event.title_fr, event.title_en) == ("Atelier régional des membres à Dakar", new["title_en"])
+    assert (event.description_fr, event.description_en) == (new["description_fr"], new["description_en"])
     assert event.quarter.number == 2
     assert (event.start_date, event.end_date) == (datetime.date(2022, 11, 15), datetime.date(2022, 11, 16))
     assert event.kind == "network"
@@ -390,7 +408,7 @@ def test_an_empty_target_cell_imports_as_no_target(demo_progress, fmt):
     updated = Indicator.objects.get_by_natural_key(PLAN, 1, 1, 1)
     added = Indicator.objects.get_by_natural_key(PLAN, 1, 1, 2)
     assert (updated.target, added.target) == (None, None)
-    assert updated.name == "Initiatives de l'alliance nourries par nos analyses"
+    assert updated.name_fr == "Initiatives de l'alliance nourries par nos analyses"
     assert Indicator.objects.get_by_natural_key(PLAN, 1, 2, 1).target == 200  # not in the file's changes
 
     before = natural_dump(Indicator)
@@ -399,3 +417,171 @@ def test_an_empty_target_cell_imports_as_no_target(demo_progress, fmt):
     assert report.ok, report.errors
     assert (report.new, report.updated) == (0, 0)
     assert natural_dump(Indicator) == before
+
+
+# --- the plan's text in each language -------------------------------------------------
+
+# Each language's column of an initiative's text.
+TEXT_COLUMNS = ("title_fr", "title_en", "description_fr", "description_en")
+# Initiatives given English of their own (line breaks, quotes, a formula-like start), and
+# one left without English.
+ENGLISH = {
+    (1, 1): ("CIVICUS Lens: the English edition", "Analysis of world events.\nFrom civil society's point of view."),
+    (2, 1): ("Advocacy at the UN, in «Geneva» & New York", "=Regional hubs + members' voices"),
+}
+NO_ENGLISH = (3, 1)
+MISSING = [pytest.param(None, id="english-null"), pytest.param("", id="english-empty")]
+
+
+def initiative(key) -> Initiative:
+    return Initiative.objects.get_by_natural_key(PLAN, *key)
+
+
+def set_english(key, title, description):
+    Initiative.objects.filter(pk=initiative(key).pk).update(title_en=title, description_en=description)
+
+
+def english_and_none(missing):
+    """The initiatives of ENGLISH get their English, NO_ENGLISH has none (``missing``)."""
+    for key, (title, description) in ENGLISH.items():
+        set_english(key, title, description)
+    set_english(NO_ENGLISH, missing, missing)
+
+
+def texts() -> dict:
+    """Every initiative's text in every language, by (priority, number)."""
+    return {
+        (row[0], row[1]): row[2:] for row in Initiative.objects.values_list("priority__number", "number", *TEXT_COLUMNS)
+    }
+
+
+def exported_initiatives() -> tuple[list[str], list[dict]]:
+    """The columns and rows (dicts of text) of a CSV export of the initiatives."""
+    header, *rows = csv_rows(export_bytes(InitiativeResource, "csv"))
+    return header, [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def row_of(rows, key) -> dict:
+    (row,) = [r for r in rows if (r["priority"], r["number"]) == tuple(str(n) for n in key)]
+    return row
+
+
+@pytest.mark.parametrize("missing", MISSING)
+def test_an_xlsx_export_in_both_languages_imports_back_unchanged(demo_progress, missing):
+    """Initiatives with their title and description in French and English, and one without
+    English, go out to an XLSX file and back in: nothing changes, in any language's column."""
+    english_and_none(missing)
+    data = export_bytes(InitiativeResource, "xlsx")
+    header, *cells = xlsx_rows(data)
+    rows = {(row[1], row[2]): dict(zip(header, row, strict=True)) for row in cells}
+    for key, (title, description) in ENGLISH.items():
+        shown = [rows[key][column] for column in TEXT_COLUMNS]
+        assert shown == [initiative(key).title_fr, title, initiative(key).description_fr, neutralise(description)]
+    assert rows[NO_ENGLISH]["title_fr"] == initiative(NO_ENGLISH).title_fr
+    assert (rows[NO_ENGLISH]["title_en"], rows[NO_ENGLISH]["description_en"]) == (None, None)  # empty cells
+    total = Initiative.objects.count()
+    before, everything = texts(), table_rows("priorities", "initiatives")
+
+    for dry_run in (True, False):
+        report = import_spreadsheet(InitiativeResource(), data, "xlsx", dry_run=dry_run)
+        assert report.ok, report.errors[:5]
+        assert (report.new, report.updated, report.unchanged) == (0, 0, total)
+        assert texts() == before
+        assert table_rows("priorities", "initiatives") == everything
+
+
+@pytest.mark.parametrize("missing", MISSING)
+def test_a_file_without_the_english_columns_leaves_the_english_as_it_was(demo_progress, missing):
+    """A file in French only (title_fr and description_fr, no title_en nor description_en)
+    changes the French it changes and leaves every English text as it was, a missing one
+    missing."""
+    english_and_none(missing)
+    header, rows = exported_initiatives()
+    french = [h for h in header if not h.endswith("_en")]
+    assert "title_en" not in french and "title_fr" in french
+    row_of(rows, (1, 1))["title_fr"] = "CIVICUS Lens (édition révisée)"
+    row_of(rows, NO_ENGLISH)["title_fr"] = "Une initiative renommée"
+    before, everything = texts(), table_rows("priorities", "initiatives")
+
+    report = import_spreadsheet(InitiativeResource(), files.csv_bytes(french, rows), "csv", dry_run=False)
+    assert report.ok, report.errors[:5]
+    assert (report.new, report.updated, report.unchanged) == (0, 2, len(rows) - 2)
+    after = texts()
+    assert after[(1, 1)] == ("CIVICUS Lens (édition révisée)", *before[(1, 1)][1:])
+    assert after[NO_ENGLISH] == ("Une initiative renommée", *before[NO_ENGLISH][1:])
+    assert (after[NO_ENGLISH][1], after[NO_ENGLISH][3]) == (missing, missing)
+    assert {k: v for k, v in after.items() if k not in ((1, 1), NO_ENGLISH)} == {
+        k: v for k, v in before.items() if k not in ((1, 1), NO_ENGLISH)
+    }
+    for label, state in table_rows("priorities", "initiatives").items():
+        if label not in ("initiatives.Initiative", "initiatives.HistoricalInitiative"):
+            assert state == everything[label], label
+
+
+@pytest.mark.parametrize(
+    ("key", "missing"),
+    [
+        pytest.param((1, 1), None, id="replaces-the-english"),
+        pytest.param(NO_ENGLISH, None, id="adds-the-english"),
+        pytest.param(NO_ENGLISH, "", id="adds-the-english-to-an-empty-one"),
+    ],
+)
+def test_an_english_title_sets_title_en_and_leaves_title_fr(demo_progress, key, missing):
+    """An import that writes an initiative's English title writes title_en, and nothing else:
+    its French, its description in each language and every other row are as they were."""
+    english_and_none(missing)
+    header, rows = exported_initiatives()
+    row_of(rows, key)["title_en"] = "Civic space briefs, in English"
+    before, everything = texts(), table_rows("priorities", "initiatives")
+    assert not Initiative.history.exists()  # loading fixtures leaves no history
+
+    report = import_spreadsheet(InitiativeResource(), files.csv_bytes(header, rows), "csv", dry_run=False)
+    assert report.ok, report.errors[:5]
+    assert (report.new, report.updated, report.unchanged) == (0, 1, len(rows) - 1)
+    after = texts()
+    title_fr, _title_en, description_fr, description_en = before[key]
+    assert after[key] == (title_fr, "Civic space briefs, in English", description_fr, description_en)
+    assert {k: v for k, v in after.items() if k != key} == {k: v for k, v in before.items() if k != key}
+    (record,) = Initiative.history.all()
+    assert (record.id, record.history_type) == (initiative(key).pk, "~")
+    assert (record.title_fr, record.title_en) == (title_fr, "Civic space briefs, in English")
+    for label, state in table_rows("priorities", "initiatives").items():
+        if label not in ("initiatives.Initiative", "initiatives.HistoricalInitiative"):
+            assert state == everything[label], label
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_one_bad_english_title_imports_no_row(demo_progress, fmt):
+    """An English title over its 300 characters, among good rows: no row is written, and the
+    message names the file's line and the title_en column."""
+    files.fill_optional_texts()
+    data = files.bad_file("initiatives", {"title_en": "T" * 301}, fmt=fmt)
+    everything = table_rows("priorities", "initiatives")
+    for dry_run in (True, False):
+        report = import_spreadsheet(InitiativeResource(), data, fmt, dry_run=dry_run)
+        assert not report.ok
+        assert report.summary().startswith("Nothing was imported")
+        assert report.errors == [
+            f"Line {files.BAD_LINE}: title_en: Ensure this value has at most 300 characters (it has 301)."
+        ]
+        assert table_rows("priorities", "initiatives") == everything
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_old_file_with_a_title_column_is_refused(demo_progress, fmt):
+    """A file made before the plan's text had a column per language (title, description) is
+    refused as a whole: title_fr is missing, title and description are unknown."""
+    _header, rows = exported_initiatives()
+    old = ["plan", "priority", "number", "title", "description", "expected_results"]
+    rows = [row | {"title": row["title_fr"], "description": row["description_fr"]} for row in rows]
+    data = files.csv_bytes(old, rows) if fmt == "csv" else files.xlsx_bytes(old, rows)
+    everything = table_rows("priorities", "initiatives")
+    for dry_run in (True, False):
+        report = import_spreadsheet(InitiativeResource(), data, fmt, dry_run=dry_run)
+        assert not report.ok
+        assert report.summary().startswith("Nothing was imported")
+        assert report.errors == [
+            "The columns do not fit: missing columns: title_fr; unknown columns: title, description (known: "
+            "description_en, description_fr, expected_results, number, plan, priority, title_en, title_fr)."
+        ]
+        assert table_rows("priorities", "initiatives") == everything

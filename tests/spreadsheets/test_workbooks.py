@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 PLAN = "2022-23"
 REPORT_URL = f"/reports/{PLAN}/q2/xlsx/"
-REPORT_TITLE = "Plan annuel 2022-2023, Q2"
+REPORT_TITLE = "Annual Plan 2022-2023, Q2"  # the plan's English, for an English reader
 REPORT_SHEETS = ["Initiatives", "Organisational priorities", "Status counts", "Indicators", "Events"]
 CSV_FORMAT = str([f.__name__ for f in SpreadsheetAdmin.formats].index("SafeCSV"))
 XLSX_FORMAT = str([f.__name__ for f in SpreadsheetAdmin.formats].index("SafeXLSX"))
@@ -108,11 +108,14 @@ def report_xlsx(users) -> bytes:
 
 @pytest.fixture
 def long_event(demo_progress) -> Event:
-    """A dated Q3 event (in the Q2 report, as the next quarter's), with a long description and a formula-like title."""
+    """A dated Q3 event (in the Q2 report, as the next quarter's), with a long description and a
+    formula-like title, in each language."""
     event = Event.objects.filter(annual_plan__slug=PLAN, quarter__number=3, start_date__isnull=False).exclude(
         priority=None
     )[0]
-    Event.objects.filter(pk=event.pk).update(description=LONG, title=FORMULA)
+    Event.objects.filter(pk=event.pk).update(
+        description_fr=LONG, description_en=LONG, title_fr=FORMULA, title_en=FORMULA
+    )
     event.refresh_from_db()
     return event
 
@@ -181,12 +184,14 @@ def test_the_admin_export_opens_well(events_xlsx, long_event):
     # A number is a number.
     priority = column(sheet, "priority")[row]
     assert priority.data_type == "n" and priority.value == long_event.priority.number
-    # The long description is whole and wrapped in a capped column; the formula-like title is text.
-    description = column(sheet, "description")[row]
-    assert description.value == LONG
-    assert description.alignment.wrap_text and width(sheet, description) == MAX_WIDTH
-    title = column(sheet, "title")[row]
-    assert (title.value, title.data_type) == ("'" + FORMULA, "s")
+    # The long description is whole and wrapped in a capped column; the formula-like title is
+    # text: in each language's column.
+    for language in ("fr", "en"):
+        description = column(sheet, f"description_{language}")[row]
+        assert description.value == LONG
+        assert description.alignment.wrap_text and width(sheet, description) == MAX_WIDTH
+        title = column(sheet, f"title_{language}")[row]
+        assert (title.value, title.data_type) == ("'" + FORMULA, "s")
 
 
 def test_the_admin_export_imports_back_unchanged(events_xlsx):
@@ -204,7 +209,7 @@ def test_the_admin_csv_export_keeps_its_text(long_event, superuser):
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     row = next(r for r in rows if r["slug"] == long_event.slug)
     assert row["start_date"] == long_event.start_date.isoformat()
-    assert row["title"] == "'" + FORMULA
+    assert row["title_fr"] == row["title_en"] == "'" + FORMULA
 
 
 # --- The module on its own -------------------------------------------------------------
@@ -312,9 +317,9 @@ def test_libreoffice_shows_both_workbooks_whole(soffice, report_xlsx, events_xls
     assert long_event.start_date.isoformat() in starts
 
     row = next(r for r in read_csv(shown["events-Events.csv"]) if r["slug"] == long_event.slug)
-    assert row["description"] == LONG
+    assert row["description_fr"] == row["description_en"] == LONG
     assert row["start_date"] == long_event.start_date.isoformat()
-    assert row["title"] == "'" + FORMULA  # text, not the 2 a formula would show
+    assert row["title_fr"] == row["title_en"] == "'" + FORMULA  # text, not the 2 a formula would show
 
     # Saved again by LibreOffice: it kept every column's width and every date as a date.
     convert(program, [report, events], "xlsx", tmp_path / "again", profile)
