@@ -3,11 +3,10 @@ of what it showed (civicplan/editing.py); a part of the structure is written in 
 language, as plain text of at most TEXT_MAX characters."""
 
 from django import forms
-from django.core.validators import MaxLengthValidator
 from django.utils.text import capfirst
 
 from .translations import language_name, translation_of
-from .validators import TEXT_MAX, no_hidden_controls, no_markup
+from .validators import TEXT_MAX
 
 
 class EditForm(forms.ModelForm):
@@ -49,13 +48,9 @@ class StructureForm(EditForm):
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
+        # The text rules are the model's (plain_text, plain_title), kept by every path; the
+        # browser is told a long text's limit too.
         for name in self._meta.fields:
             field = self.fields[name]
-            if not isinstance(field, forms.CharField):
-                continue
-            field.validators += [no_hidden_controls, no_markup]
-            if field.max_length is None:
-                # The model's text has no length: the form gives it the quarterly texts' limit.
-                field.max_length = TEXT_MAX
-                field.validators.append(MaxLengthValidator(TEXT_MAX))
+            if isinstance(field, forms.CharField) and field.max_length is None:
                 field.widget.attrs["maxlength"] = str(TEXT_MAX)

@@ -75,3 +75,9 @@ def plain_text() -> list:
     """The rules of a text people write (a model's field, so that every path keeps them:
     the site, the admin, an import): plain text, no invisible controls, at most TEXT_MAX."""
     return [no_hidden_controls, no_markup, MaxLengthValidator(TEXT_MAX)]
+
+
+def plain_title() -> list:
+    """The rules of a title or a name (a model's field, as plain_text): plain text, no
+    invisible controls; its length is the field's own ``max_length``."""
+    return [no_hidden_controls, no_markup]

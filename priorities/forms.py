@@ -1,11 +1,10 @@
 from django import forms
-from django.core.validators import MaxLengthValidator
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from civicplan.forms import EditForm, StructureForm
 from civicplan.translations import each_language, in_each_language
-from civicplan.validators import TEXT_MAX, no_hidden_controls, no_markup
+from civicplan.validators import TEXT_MAX
 
 from .models import AnnualPlan, Event, ExpectedResult, LearningQuestion, Quarter, StrategicPriority
 from .services import EDITABLE_FIELDS
@@ -66,14 +65,9 @@ class EventForm(EditForm):
             .select_related("priority")
             .order_by("priority__number", "number")
         )
-        for name in in_each_language("title", "description"):
-            self.fields[name].validators += [no_hidden_controls, no_markup]
-        # The model's description has no length: the form gives it the quarterly texts' limit.
+        # The text rules are the model's (plain_text); the browser is told the limit too.
         for name in in_each_language("description"):
-            description = self.fields[name]
-            description.max_length = TEXT_MAX
-            description.validators.append(MaxLengthValidator(TEXT_MAX))
-            description.widget.attrs["maxlength"] = str(TEXT_MAX)
+            self.fields[name].widget.attrs["maxlength"] = str(TEXT_MAX)
         self.fields["priority"].empty_label = _("None")
         self.fields["initiative"].empty_label = _("None")
 

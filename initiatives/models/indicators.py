@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from civicplan.models import NaturalKeyManager
-from civicplan.validators import plain_text
+from civicplan.validators import plain_text, plain_title
 from priorities.models import (
     TITLE_MAX,
     ExpectedResult,
@@ -30,14 +30,14 @@ class Indicator(models.Model):
         ExpectedResult, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("expected result")
     )
     number = models.PositiveSmallIntegerField(_("number"))
-    name = models.CharField(_("name"), max_length=TITLE_MAX)
-    unit = models.CharField(_("unit"), max_length=50, blank=True)
+    name = models.CharField(_("name"), max_length=TITLE_MAX, validators=plain_title())
+    unit = models.CharField(_("unit"), max_length=50, blank=True, validators=plain_title())
     baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2)
     # Empty until an editor sets it: a plan rolled over into its next year starts so (the
     # last value as the new baseline, the target to set), and the pages flag it meanwhile.
     target = models.DecimalField(_("target"), max_digits=14, decimal_places=2, null=True, blank=True)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.INCREASE)
-    description = models.TextField(_("how it is measured"), blank=True)
+    description = models.TextField(_("how it is measured"), blank=True, validators=plain_text())
 
     objects = NaturalKeyManager(
         "expected_result__priority__annual_plan__slug",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from civicplan.models import NaturalKeyManager
+from civicplan.validators import plain_text, plain_title
 from priorities.models import (
     TITLE_MAX,
     ExpectedResult,
@@ -23,8 +24,8 @@ class Initiative(models.Model):
         StrategicPriority, on_delete=models.CASCADE, related_name="initiatives", verbose_name=_("priority")
     )
     number = models.PositiveSmallIntegerField(_("number"))
-    title = models.CharField(_("title"), max_length=TITLE_MAX)
-    description = models.TextField(_("description"), blank=True)
+    title = models.CharField(_("title"), max_length=TITLE_MAX, validators=plain_title())
+    description = models.TextField(_("description"), blank=True, validators=plain_text())
     expected_results = models.ManyToManyField(
         ExpectedResult, blank=True, related_name="initiatives", verbose_name=_("expected results it serves")
     )

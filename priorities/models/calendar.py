@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from civicplan.models import NaturalKeyManager
+from civicplan.validators import plain_text, plain_title
 
 from .plan import TITLE_MAX, AnnualPlan, StrategicPriority, max_length_check
 from .quarters import Quarter
@@ -37,11 +38,11 @@ class Event(models.Model):
     )
     quarter = models.ForeignKey(Quarter, on_delete=models.PROTECT, related_name="events", verbose_name=_("quarter"))
     slug = models.SlugField(_("identifier"), max_length=100)
-    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    title = models.CharField(_("title"), max_length=TITLE_MAX, validators=plain_title())
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=plain_text())
     priority = models.ForeignKey(
         StrategicPriority,
         on_delete=models.SET_NULL,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from civicplan.models import NaturalKeyManager
+from civicplan.validators import plain_text, plain_title
 
 TITLE_MAX = 300
 
@@ -49,12 +50,14 @@ class StrategicPlan(models.Model):
     """The multi-year strategy (2022-2027) with its one overall goal."""
 
     slug = models.SlugField(_("slug"), unique=True)
-    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    title = models.CharField(_("title"), max_length=TITLE_MAX, validators=plain_title())
     start_year = models.PositiveSmallIntegerField(_("first year"))
     end_year = models.PositiveSmallIntegerField(_("last year"))
-    overall_goal = models.TextField(_("overall goal"), help_text=_("The goal in one sentence."))
-    goal_description = models.TextField(_("goal explained"), blank=True)
-    closing_statement = models.TextField(_("closing statement"), blank=True)
+    overall_goal = models.TextField(
+        _("overall goal"), help_text=_("The goal in one sentence."), validators=plain_text()
+    )
+    goal_description = models.TextField(_("goal explained"), blank=True, validators=plain_text())
+    closing_statement = models.TextField(_("closing statement"), blank=True, validators=plain_text())
 
     objects = NaturalKeyManager("slug")
     history = HistoricalRecords()
@@ -85,8 +88,8 @@ class KeyChange(models.Model):
         StrategicPlan, on_delete=models.CASCADE, related_name="key_changes", verbose_name=_("strategic plan")
     )
     number = models.PositiveSmallIntegerField(_("number"))
-    title = models.CharField(_("title"), max_length=TITLE_MAX)
-    description = models.TextField(_("description"))
+    title = models.CharField(_("title"), max_length=TITLE_MAX, validators=plain_title())
+    description = models.TextField(_("description"), validators=plain_text())
 
     objects = NaturalKeyManager("strategic_plan__slug", "number")
     history = HistoricalRecords()
@@ -117,14 +120,14 @@ class AnnualPlan(models.Model):
         StrategicPlan, on_delete=models.PROTECT, related_name="annual_plans", verbose_name=_("strategic plan")
     )
     slug = models.SlugField(_("slug"), unique=True, help_text=_("For example 2022-23."))
-    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    title = models.CharField(_("title"), max_length=TITLE_MAX, validators=plain_title())
     start_date = models.DateField(_("start date"), help_text=_("The first day of Q1."))
     language = models.CharField(
         _("language of the content"), max_length=10, default="fr", help_text=_("The language the plan is written in.")
     )
-    context = models.TextField(_("context"), blank=True)
-    monitoring = models.TextField(_("how the plan is monitored"), blank=True)
-    calendar_note = models.TextField(_("note on the calendar"), blank=True)
+    context = models.TextField(_("context"), blank=True, validators=plain_text())
+    monitoring = models.TextField(_("how the plan is monitored"), blank=True, validators=plain_text())
+    calendar_note = models.TextField(_("note on the calendar"), blank=True, validators=plain_text())
 
     objects = NaturalKeyManager("slug")
     history = HistoricalRecords()
@@ -155,11 +158,14 @@ class StrategicPriority(models.Model):
         AnnualPlan, on_delete=models.CASCADE, related_name="priorities", verbose_name=_("annual plan")
     )
     number = models.PositiveSmallIntegerField(_("number"))
-    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    title = models.CharField(_("title"), max_length=TITLE_MAX, validators=plain_title())
     short_title = models.CharField(
-        _("short title"), max_length=150, help_text=_("The key words of the title, as highlighted in the plan.")
+        _("short title"),
+        max_length=150,
+        help_text=_("The key words of the title, as highlighted in the plan."),
+        validators=plain_title(),
     )
-    statement = models.TextField(_("statement"))
+    statement = models.TextField(_("statement"), validators=plain_text())
 
     objects = NaturalKeyManager("annual_plan__slug", "number")
     history = HistoricalRecords()
@@ -192,7 +198,7 @@ class PriorityItem(models.Model):
     """Something numbered within a strategic priority: an expected result, a learning question."""
 
     number = models.PositiveSmallIntegerField(_("number"))
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), validators=plain_text())
 
     objects = NaturalKeyManager("priority__annual_plan__slug", "priority__number", "number")
 
@@ -257,8 +263,8 @@ class OrganisationalPriority(models.Model):
     )
     area = models.CharField(_("area"), max_length=20, choices=Area.choices)
     number = models.PositiveSmallIntegerField(_("number"))
-    title = models.CharField(_("title"), max_length=TITLE_MAX)
-    description = models.TextField(_("description"))
+    title = models.CharField(_("title"), max_length=TITLE_MAX, validators=plain_title())
+    description = models.TextField(_("description"), validators=plain_text())
 
     objects = NaturalKeyManager("annual_plan__slug", "area")
     history = HistoricalRecords()

@@ -181,3 +181,26 @@ def test_the_quarterly_pdf_reads_in_the_language_asked(users):
         texts[language] = " ".join(" ".join((p.extract_text() or "").split()) for p in pdf.pages)
     assert "Generate timely knowledge" in texts["en"] and "Générer des connaissances" not in texts["en"]
     assert "Générer des connaissances" in texts["fr"] and "Generate timely knowledge" not in texts["fr"]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [
+        (StrategicPriority, "title"),
+        (StrategicPriority, "statement"),
+        (Initiative, "title"),
+        (Initiative, "description"),
+    ],
+)
+def test_the_plan_text_is_plain_text_in_each_language_in_the_model(users, model, field, language):
+    """The rule is the model's, so that the site, the admin and an import all keep it."""
+    obj = model.objects.order_by("pk").first()
+    setattr(obj, f"{field}_{language}", "Un <b>titre</b>")
+    with pytest.raises(ValidationError) as error:
+        obj.full_clean()
+    assert error.value.message_dict[f"{field}_{language}"][0].startswith("Write plain text")
+    setattr(obj, f"{field}_{language}", "Un titre\u202e")
+    with pytest.raises(ValidationError) as error:
+        obj.full_clean()
+    assert "direction-control" in error.value.message_dict[f"{field}_{language}"][0]

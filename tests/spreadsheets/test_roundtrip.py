@@ -550,20 +550,36 @@ def test_an_english_title_sets_title_en_and_leaves_title_fr(demo_progress, key, 
             assert state == everything[label], label
 
 
+BAD_ENGLISH_TITLES = [
+    pytest.param("T" * 301, "Ensure this value has at most 300 characters (it has 301).", id="too-long"),
+    pytest.param(
+        "<script>alert(1)</script>",
+        "Write plain text: the text contains an HTML tag («<script…»), and tags are not allowed. "
+        "A “<” followed by a space or a number is fine.",
+        id="markup",
+    ),
+    pytest.param(
+        "Civic space\u202e",
+        "The text contains invisible direction-control characters (U+202E), which can make it read "
+        "differently from what is stored; remove them.",
+        id="direction-control",
+    ),
+]
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_one_bad_english_title_imports_no_row(demo_progress, fmt):
-    """An English title over its 300 characters, among good rows: no row is written, and the
-    message names the file's line and the title_en column."""
+@pytest.mark.parametrize(("title", "message"), BAD_ENGLISH_TITLES)
+def test_one_bad_english_title_imports_no_row(demo_progress, fmt, title, message):
+    """An English title that breaks a title's rules (its length, plain text), among good rows:
+    no row is written, and the message names the file's line and the title_en column."""
     files.fill_optional_texts()
-    data = files.bad_file("initiatives", {"title_en": "T" * 301}, fmt=fmt)
+    data = files.bad_file("initiatives", {"title_en": title}, fmt=fmt)
     everything = table_rows("priorities", "initiatives")
     for dry_run in (True, False):
         report = import_spreadsheet(InitiativeResource(), data, fmt, dry_run=dry_run)
         assert not report.ok
         assert report.summary().startswith("Nothing was imported")
-        assert report.errors == [
-            f"Line {files.BAD_LINE}: title_en: Ensure this value has at most 300 characters (it has 301)."
-        ]
+        assert report.errors == [f"Line {files.BAD_LINE}: title_en: {message}"]
         assert table_rows("priorities", "initiatives") == everything
 
 
