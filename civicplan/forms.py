@@ -9,6 +9,21 @@ from .translations import language_name, translation_of
 from .validators import TEXT_MAX
 
 
+def label_languages(form: forms.ModelForm) -> None:
+    """A translated text is edited in each language side by side ("Title (français)",
+    "Title (English)"), each written in its own language: an editor never saves the text
+    shown for a missing translation as if it were one."""
+    labels = form._meta.labels or {}
+    for name, field in form.fields.items():
+        found = translation_of(form._meta.model, name)
+        if found is None:
+            continue
+        base, language = found
+        label = labels.get(base) or capfirst(form._meta.model._meta.get_field(base).verbose_name)
+        field.label = f"{label} ({language_name(language)})"
+        field.widget.attrs["lang"] = language
+
+
 class EditForm(forms.ModelForm):
     """A form that edits what is stored, in the plan's calendar or structure. An edit form
     carries the fingerprint of the values it showed (``civicplan.editing.edit_fingerprint``), so
@@ -21,21 +36,7 @@ class EditForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:
             del self.fields["fingerprint"]
-        self.label_languages()
-
-    def label_languages(self) -> None:
-        """A translated text is edited in each language side by side ("Title (français)",
-        "Title (English)"), each written in its own language: an editor never saves the text
-        shown for a missing translation as if it were one."""
-        labels = self._meta.labels or {}
-        for name, field in self.fields.items():
-            found = translation_of(self._meta.model, name)
-            if found is None:
-                continue
-            base, language = found
-            label = labels.get(base) or capfirst(self._meta.model._meta.get_field(base).verbose_name)
-            field.label = f"{label} ({language_name(language)})"
-            field.widget.attrs["lang"] = language
+        label_languages(self)
 
     def service_fields(self) -> dict:
         """The cleaned values, as the services take them."""

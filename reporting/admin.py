@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from modeltranslation.admin import TranslationAdmin
 
 from civicplan.admin import HistoryAdmin
 
@@ -19,9 +20,10 @@ PUBLICATION_FIELDS = [
 ]
 
 
-class PublishedAdmin(HistoryAdmin):
+class PublishedAdmin(TranslationAdmin, HistoryAdmin):
     """What editors publish is written and published in the site (Reports); the admin reads
-    it and may correct a draft. A published record is frozen here too."""
+    it and may correct a draft, its texts in each language. A published record is frozen
+    here too."""
 
     list_filter = ["annual_plan", "state"]
 

@@ -2,7 +2,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from civicplan.validators import TEXT_MAX, no_hidden_controls, no_markup
+from civicplan.forms import label_languages
+from civicplan.translations import each_language, in_each_language
+from civicplan.validators import TEXT_MAX
 from priorities.forms import DateInput, QuarterChoiceField
 from priorities.models import AnnualPlan, Quarter, StrategicPriority
 
@@ -10,13 +12,13 @@ from .models import AGENDA_MAX, AgendaItem, AnnualReview, BoardMeeting, BoardUpd
 
 
 class PlainTextForm(forms.ModelForm):
-    """Words an editor writes for the board: plain text, like every text typed in civicplan."""
+    """Words an editor writes for the board, in each language side by side: plain text, like
+    every text typed in civicplan (the model's rule); the browser is told the limit too."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        label_languages(self)
         for field in self.fields.values():
-            field.max_length = TEXT_MAX
-            field.validators += [forms.fields.validators.MaxLengthValidator(TEXT_MAX), no_hidden_controls, no_markup]
             field.widget.attrs["maxlength"] = TEXT_MAX
 
 
@@ -25,8 +27,10 @@ class BoardUpdateForm(PlainTextForm):
 
     class Meta:
         model = BoardUpdate
-        fields = ["message", "highlights"]
-        widgets = {"message": forms.Textarea(attrs={"rows": 10}), "highlights": forms.Textarea(attrs={"rows": 5})}
+        fields = in_each_language("message", "highlights")
+        widgets = each_language(
+            {"message": forms.Textarea(attrs={"rows": 10}), "highlights": forms.Textarea(attrs={"rows": 5})}
+        )
 
 
 class AnnualReviewForm(PlainTextForm):
@@ -34,8 +38,8 @@ class AnnualReviewForm(PlainTextForm):
 
     class Meta:
         model = AnnualReview
-        fields = ["lessons"]
-        widgets = {"lessons": forms.Textarea(attrs={"rows": 12})}
+        fields = in_each_language("lessons")
+        widgets = each_language({"lessons": forms.Textarea(attrs={"rows": 12})})
 
 
 class PublishForm(forms.Form):

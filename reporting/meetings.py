@@ -26,8 +26,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from civicplan.permissions import is_editor, require
@@ -178,6 +180,9 @@ def _board_update(meeting: BoardMeeting) -> tuple[PublishedUpdate | None, bool]:
         return None, False
     if not update.published:
         return None, True
+    # Its words as published: in the language it was published in.
+    with translation.override(update.language or settings.LANGUAGE_CODE):
+        message, highlights = translated(update, "message"), tuple(update.highlight_list)
     return (
         PublishedUpdate(
             quarter=meeting.quarter.number,
@@ -187,8 +192,8 @@ def _board_update(meeting: BoardMeeting) -> tuple[PublishedUpdate | None, bool]:
             fingerprint=update.fingerprint,
             html_sha256=update.html_sha256,
             body=stored_body(update),
-            message=update.message,
-            highlights=tuple(update.highlight_list),
+            message=message,
+            highlights=highlights,
         ),
         False,
     )

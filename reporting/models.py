@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from civicplan.translations import Text, translated
 from civicplan.validators import plain_text
 from priorities.models import TITLE_MAX, AnnualPlan, Quarter, StrategicPriority, max_length_check
 
@@ -85,8 +86,12 @@ class BoardUpdate(Published):
     quarter = models.OneToOneField(
         Quarter, on_delete=models.PROTECT, related_name="board_update", verbose_name=_("quarter")
     )
-    message = models.TextField(_("message"), help_text=_("The Secretary-General's message to the board."))
-    highlights = models.TextField(_("highlights"), blank=True, help_text=_("One highlight per line."))
+    message = models.TextField(
+        _("message"), help_text=_("The Secretary-General's message to the board."), validators=plain_text()
+    )
+    highlights = models.TextField(
+        _("highlights"), blank=True, help_text=_("One highlight per line."), validators=plain_text()
+    )
     # Set once, by publishing.
     since_quarter = models.PositiveSmallIntegerField(
         _("compared with quarter"),
@@ -106,8 +111,10 @@ class BoardUpdate(Published):
         return f"{self.annual_plan.slug} {self.quarter.code}: {self.get_state_display()}"
 
     @property
-    def highlight_list(self) -> list[str]:
-        return [line.strip() for line in self.highlights.splitlines() if line.strip()]
+    def highlight_list(self) -> list[Text]:
+        """The highlights, one a line, in the reader's language (or the default one, marked)."""
+        highlights = translated(self, "highlights")
+        return [Text(line.strip(), highlights.language) for line in highlights.splitlines() if line.strip()]
 
 
 class AnnualReview(Published):
@@ -121,6 +128,7 @@ class AnnualReview(Published):
     lessons = models.TextField(
         _("lessons learned"),
         help_text=_("What the year taught: plain text, a blank line between paragraphs."),
+        validators=plain_text(),
     )
 
     history = HistoricalRecords(excluded_fields=["html", "pdf"])

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civicplan.permissions import is_editor, require
+from civicplan.translations import in_each_language
 from priorities.models import AnnualPlan, Quarter
 
 from . import documents
@@ -47,6 +48,15 @@ def _save_draft(model: type[T], *, user, where: dict, text: dict) -> T:
         record.full_clean()
         record.save()
     return record
+
+
+def _texts(texts: dict, allowed: tuple[str, ...]) -> dict:
+    """Each language's text, named by its column: never the bare field (``message``), which
+    would be written into whatever language is active."""
+    unknown = set(texts) - set(allowed)
+    if unknown:
+        raise TypeError(f"not a text of the draft: {', '.join(sorted(unknown))}")
+    return texts
 
 
 def publication_language(language: str | None) -> str:
@@ -97,13 +107,18 @@ def _frozen_document(record: Published, body_template: str, context: dict, *, ti
 # Board updates ----------------------------------------------------------------------------
 
 
-def board_update_save(*, user, quarter: Quarter, message: str, highlights: str = "") -> BoardUpdate:
-    """Create or change the draft board update of ``quarter``."""
+BOARD_UPDATE_TEXTS = in_each_language("message", "highlights")
+ANNUAL_REVIEW_TEXTS = in_each_language("lessons")
+
+
+def board_update_save(*, user, quarter: Quarter, **texts: str) -> BoardUpdate:
+    """Create or change the draft board update of ``quarter``; ``texts``: its message and
+    highlights in each language (``message_fr``, ``message_en``, ``highlights_fr``...)."""
     return _save_draft(
         BoardUpdate,
         user=user,
         where={"annual_plan_id": quarter.annual_plan_id, "quarter": quarter},
-        text={"message": message, "highlights": highlights},
+        text=_texts(texts, BOARD_UPDATE_TEXTS),
     )
 
 
@@ -150,9 +165,10 @@ def board_update_publish(*, user, update: BoardUpdate, plan: AnnualPlan, languag
 # The annual report ------------------------------------------------------------------------
 
 
-def annual_review_save(*, user, plan: AnnualPlan, lessons: str) -> AnnualReview:
-    """Create or change the draft lessons learned of ``plan``'s annual report."""
-    return _save_draft(AnnualReview, user=user, where={"annual_plan": plan}, text={"lessons": lessons})
+def annual_review_save(*, user, plan: AnnualPlan, **texts: str) -> AnnualReview:
+    """Create or change the draft lessons learned of ``plan``'s annual report; ``texts``: the
+    lessons in each language (``lessons_fr``, ``lessons_en``)."""
+    return _save_draft(AnnualReview, user=user, where={"annual_plan": plan}, text=_texts(texts, ANNUAL_REVIEW_TEXTS))
 
 
 def _annual_report(plan: AnnualPlan, lessons: AnnualReview | None) -> tuple[dict, str]:

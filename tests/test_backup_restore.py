@@ -90,10 +90,12 @@ def full_database(demo_progress, client):
     round_change_due_date(user=editor, round_=q3_round, due_date=q3_round.due_date + timedelta(days=7))
     board_update_publish(
         user=editor,
-        update=board_update_save(user=editor, quarter=quarter, message="Très bonne année", highlights="Une\nDeux"),
+        update=board_update_save(
+            user=editor, quarter=quarter, message_fr="Très bonne année", highlights_fr="Une\nDeux"
+        ),
         plan=plan,
     )
-    annual_review_save(user=editor, plan=plan, lessons="Ce que l'année nous a appris.")  # a draft: no PDF to make
+    annual_review_save(user=editor, plan=plan, lessons_fr="Ce que l'année nous a appris.")  # a draft: no PDF to make
     board_meeting_save(
         user=editor,
         plan=plan,

@@ -571,7 +571,7 @@ def board_url() -> str:
 
 def board_form(client, users) -> dict:
     client.force_login(users["editor"])
-    return {"message": "Chers membres du Conseil, un trimestre contrasté.", "highlights": "Un\nDeux"}
+    return {"message_fr": "Chers membres du Conseil, un trimestre contrasté.", "highlights_fr": "Un\nDeux"}
 
 
 FORMS = {
@@ -666,11 +666,11 @@ FORM_CASES = [
     ),
     pytest.param(FormCase("event", "description_fr", "Fin </textarea>", PLAIN_MESSAGE), id="event-desc-closing-tag"),
     # The board update's draft, by an editor.
-    pytest.param(FormCase("board", "message", "Chers membres\x00", NUL_MESSAGE), id="board-message-nul"),
-    pytest.param(FormCase("board", "message", TOO_LONG, "at most"), id="board-message-long"),
-    pytest.param(FormCase("board", "message", f"Bilan {BIDI}Q2", BIDI_MESSAGE), id="board-rlo"),
+    pytest.param(FormCase("board", "message_fr", "Chers membres\x00", NUL_MESSAGE), id="board-message-nul"),
+    pytest.param(FormCase("board", "message_fr", TOO_LONG, "at most"), id="board-message-long"),
+    pytest.param(FormCase("board", "message_fr", f"Bilan {BIDI}Q2", BIDI_MESSAGE), id="board-rlo"),
     pytest.param(
-        FormCase("board", "highlights", "<script>alert(1)</script>", PLAIN_MESSAGE),
+        FormCase("board", "highlights_fr", "<script>alert(1)</script>", PLAIN_MESSAGE),
         id="board-highlights-script",
     ),
 ]
@@ -705,7 +705,7 @@ def test_bad_input_in_a_form_is_refused_beside_its_field_and_writes_nothing(clie
         pytest.param("quarterly", "narrative", "Taux d'erreur < 5 % ; délai <= 3 jours ; x < y ; <3.", id="q"),
         pytest.param("quarterly", "reflection", "مرحبا : de l'arabe, de droite à gauche.", id="q-rtl"),
         pytest.param("event", "description_fr", "Moins de < 10 participants ; budget <= 2 000 €.", id="event"),
-        pytest.param("board", "message", "Taux d'exécution < 5 % au T2.", id="board"),
+        pytest.param("board", "message_fr", "Taux d'exécution < 5 % au T2.", id="board"),
     ],
 )
 def test_a_less_than_sign_and_right_to_left_script_are_plain_text(client, users, form, field_name, value):
@@ -721,7 +721,7 @@ def test_a_less_than_sign_and_right_to_left_script_are_plain_text(client, users,
     elif form == "event":
         stored = Event.objects.get(annual_plan__slug=PLAN, title_fr=data["title_fr"]).description_fr
     else:
-        stored = BoardUpdate.objects.get(quarter__annual_plan__slug=PLAN, quarter__number=2).message
+        stored = BoardUpdate.objects.get(quarter__annual_plan__slug=PLAN, quarter__number=2).message_fr
     assert stored == value
 
 

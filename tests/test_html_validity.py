@@ -60,9 +60,9 @@ def pages(client, users) -> dict[str, bytes]:
     plan = AnnualPlan.objects.get(slug=PLAN)
     quarters = {quarter.number: quarter for quarter in plan.quarters.all()}
     editor = users["editor"]
-    published = board_update_save(user=editor, quarter=quarters[1], message="Chers membres du Conseil.")
+    published = board_update_save(user=editor, quarter=quarters[1], message_fr="Chers membres du Conseil.")
     board_update_publish(user=editor, update=published, plan=plan)
-    board_update_save(user=editor, quarter=quarters[2], message="Brouillon.", highlights="Une avancée.")
+    board_update_save(user=editor, quarter=quarters[2], message_fr="Brouillon.", highlights_fr="Une avancée.")
     meetings = {
         number: board_meeting_save(
             user=editor,

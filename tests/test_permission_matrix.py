@@ -386,10 +386,10 @@ def _build_world() -> World:
         organisational[key] = (lead.organisational_priority.area, update.order_by("pk").first().pk)
 
     editor = users["editor"]
-    published = board_update_save(user=editor, quarter=quarters[1], message="Chers membres du Conseil.")
+    published = board_update_save(user=editor, quarter=quarters[1], message_fr="Chers membres du Conseil.")
     published = board_update_publish(user=editor, update=published, plan=plan)
-    draft = board_update_save(user=editor, quarter=quarters[2], message="Brouillon.")
-    annual = annual_review_save(user=editor, plan=plan, lessons="Ce que l'année nous a appris.")
+    draft = board_update_save(user=editor, quarter=quarters[2], message_fr="Brouillon.")
+    annual = annual_review_save(user=editor, plan=plan, lessons_fr="Ce que l'année nous a appris.")
     meeting = board_meeting_save(
         user=editor,
         plan=plan,

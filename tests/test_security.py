@@ -354,7 +354,7 @@ def test_health_check_answers_503_when_the_database_is_down(client):
 
 def test_a_published_board_update_allows_exactly_its_own_stylesheet(login):
     editor = login("editor")
-    saved = editor.post(f"{BASE}/q2/board/", {"message": "Chers membres du Conseil", "highlights": "Un point"})
+    saved = editor.post(f"{BASE}/q2/board/", {"message_fr": "Chers membres du Conseil", "highlights_fr": "Un point"})
     assert saved.status_code == 302
     draft = editor.get(f"{BASE}/q2/board/")
     assert csp(draft) == POLICY  # the preview lives in the site's pages: no exception

@@ -225,7 +225,7 @@ def test_replace_builds_the_plan_anew_even_with_a_board_update():
     generate("--scale", "1", "--slug", "try-me")
     plan = AnnualPlan.objects.get(slug="try-me")
     old_initiatives = set(Initiative.objects.filter(priority__annual_plan=plan).values_list("pk", flat=True))
-    BoardUpdate.objects.create(annual_plan=plan, quarter=plan.quarters.get(number=2), message="Chers membres…")
+    BoardUpdate.objects.create(annual_plan=plan, quarter=plan.quarters.get(number=2), message_fr="Chers membres…")
 
     generate("--scale", "3", "--slug", "try-me", "--replace")
 

@@ -192,10 +192,10 @@ def test_annual_report_with_the_lessons_form(page, live_server, demo_progress):
     login(page, live_server, "editor")
     page.goto("/reports/2022-23/annual/")
     assert_accessible(page, "the annual report with the lessons form")
-    lessons = page.locator("textarea[name=lessons]")
+    lessons = page.locator("textarea[name=lessons_fr]")
     lessons.fill("Ce que <b>l'année</b> nous a appris.")
     page.get_by_role("button", name="Start the draft").click()
-    expect(page.locator("#id_lessons_error")).to_be_visible()
+    expect(page.locator("#id_lessons_fr_error")).to_be_visible()
     assert_accessible(page, "the lessons form with its error")
     lessons.fill("Ce que l'année nous a appris.")
     page.get_by_role("button", name="Start the draft").click()
@@ -210,11 +210,11 @@ def test_publication_confirmation(page, live_server, demo_progress, kind):
     editor = get_user_model().objects.get(username="editor")
     if kind == "board-update":
         quarter = Quarter.objects.get(annual_plan__slug="2022-23", number=2)
-        reporting_services.board_update_save(user=editor, quarter=quarter, message="Chers membres du Conseil.")
+        reporting_services.board_update_save(user=editor, quarter=quarter, message_fr="Chers membres du Conseil.")
         draft, button = "/reports/2022-23/q2/board/", "Publish to the board"
     else:
         plan = AnnualPlan.objects.get(slug="2022-23")
-        reporting_services.annual_review_save(user=editor, plan=plan, lessons="Ce que l'année nous a appris.")
+        reporting_services.annual_review_save(user=editor, plan=plan, lessons_fr="Ce que l'année nous a appris.")
         draft, button = "/reports/2022-23/annual/", "Publish the annual report"
     login(page, live_server, "editor")
     page.goto(draft)

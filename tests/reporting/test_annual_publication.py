@@ -49,7 +49,7 @@ def login(demo_progress, django_user_model):
 
 
 def save_lessons(client: Client, lessons: str = LESSONS) -> AnnualReview:
-    response = client.post(ANNUAL, {"lessons": lessons})
+    response = client.post(ANNUAL, {"lessons_fr": lessons})
     assert response.status_code == 302 and response.url == ANNUAL, response.content[:2000]
     return AnnualReview.objects.get(annual_plan__slug=PLAN)
 
@@ -79,9 +79,9 @@ def test_an_editor_writes_lessons_that_only_editors_read_until_published(login):
     editor, board, staff = login("editor"), login("board"), login("staff")
     # Before any draft: the board reads that the lessons are still to come; the editor gets the form.
     page = board.get(ANNUAL).content.decode()
-    assert NOT_PUBLISHED in section(page, "lessons") and 'name="lessons"' not in page
+    assert NOT_PUBLISHED in section(page, "lessons") and 'name="lessons_fr"' not in page
     form = editor.get(ANNUAL).content.decode()
-    assert 'name="lessons"' in form and "Start the draft" in form and PUBLISH not in form
+    assert 'name="lessons_fr"' in form and "Start the draft" in form and PUBLISH not in form
 
     review = save_lessons(editor)
     assert (review.state, review.lessons, review.author.username) == ("draft", LESSONS, "editor")
@@ -101,7 +101,7 @@ def test_an_editor_writes_lessons_that_only_editors_read_until_published(login):
     for reader in (board, staff):
         page = reader.get(ANNUAL).content.decode()
         assert "Nous avons appris" not in page and NOT_PUBLISHED in section(page, "lessons")
-        assert 'name="lessons"' not in page and PUBLISH not in page
+        assert 'name="lessons_fr"' not in page and PUBLISH not in page
         text = pdf_text(reader.get(PDF))
         assert "Nous avons appris" not in text and "Not published yet" in text
     assert "not published yet" in board.get("/reports/").content.decode()
@@ -120,14 +120,14 @@ def test_an_editor_writes_lessons_that_only_editors_read_until_published(login):
 )
 def test_lessons_that_are_not_plain_text_are_refused_and_nothing_is_written(login, lessons, error):
     editor = login("editor")
-    response = editor.post(ANNUAL, {"lessons": lessons})
+    response = editor.post(ANNUAL, {"lessons_fr": lessons})
     assert response.status_code == 400
     assert escape(error) in response.content.decode()
     assert not AnnualReview.objects.exists()
     # Over an existing draft, the draft stays as it was.
     review = save_lessons(editor)
     before = table_rows(AnnualReview)
-    assert editor.post(ANNUAL, {"lessons": lessons}).status_code == 400
+    assert editor.post(ANNUAL, {"lessons_fr": lessons}).status_code == 400
     assert table_rows(AnnualReview) == before
     review.refresh_from_db()
     assert review.lessons == LESSONS
@@ -136,14 +136,14 @@ def test_lessons_that_are_not_plain_text_are_refused_and_nothing_is_written(logi
 @pytest.mark.parametrize("username", ["staff", "board"])
 def test_only_editors_write_or_publish_the_annual_report(login, username):
     reader = login(username)
-    assert reader.post(ANNUAL, {"lessons": "Pris la main"}).status_code == 403
+    assert reader.post(ANNUAL, {"lessons_fr": "Pris la main"}).status_code == 403
     assert reader.get(PUBLISH).status_code == 403
     assert reader.post(PUBLISH, CONFIRMED).status_code == 403
     assert not AnnualReview.objects.exists()
 
     save_lessons(login("editor"))
     before = table_rows(AnnualReview)
-    assert reader.post(ANNUAL, {"lessons": "Pris la main"}).status_code == 403
+    assert reader.post(ANNUAL, {"lessons_fr": "Pris la main"}).status_code == 403
     assert reader.get(PUBLISH).status_code == 403
     assert reader.post(PUBLISH, CONFIRMED).status_code == 403
     assert table_rows(AnnualReview) == before
@@ -225,7 +225,7 @@ def test_a_published_annual_report_is_served_byte_for_byte(login):
     again = editor.post(PUBLISH, CONFIRMED)
     assert again.status_code == 302
     assert last_message(again) == "This annual report is published: it can no longer change."
-    rewrite = editor.post(ANNUAL, {"lessons": "Réécrit"})
+    rewrite = editor.post(ANNUAL, {"lessons_fr": "Réécrit"})
     assert rewrite.status_code == 302 and rewrite.url == "/reports/"
     assert last_message(rewrite) == "This annual report is published: it can no longer change."
     assert table_rows(AnnualReview) == before
@@ -256,7 +256,7 @@ def test_the_admin_leaves_a_published_annual_report_alone(login, django_user_mod
     admin.force_login(django_user_model.objects.get(username="admin"))
     change = f"/admin/reporting/annualreview/{review.pk}/change/"
     # A draft may be corrected there...
-    data = {"annual_plan": review.annual_plan_id, "lessons": "Corrigé dans l'admin"}
+    data = {"annual_plan": review.annual_plan_id, "lessons_fr": "Corrigé dans l'admin"}
     assert admin.post(change, data).status_code == 302
     review.refresh_from_db()
     assert review.lessons == "Corrigé dans l'admin"
@@ -264,7 +264,7 @@ def test_the_admin_leaves_a_published_annual_report_alone(login, django_user_mod
     publish(editor)
     before = table_rows(AnnualReview)
     assert admin.get(change).status_code == 200
-    assert admin.post(change, data | {"lessons": "Réécrit"}).status_code == 403
+    assert admin.post(change, data | {"lessons_fr": "Réécrit"}).status_code == 403
     assert admin.post(f"/admin/reporting/annualreview/{review.pk}/delete/", {"post": "yes"}).status_code == 403
     first = review.history.order_by("history_id").first().history_id
     revert = f"/admin/reporting/annualreview/{review.pk}/history/{first}/"

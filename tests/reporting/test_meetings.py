@@ -73,7 +73,7 @@ def url(name: str, meeting: BoardMeeting | None = None, slug: str = PLAN) -> str
 def stand_in_publication(quarter_number: int, users, body: str = "") -> BoardUpdate:
     """A published board update without rendering a PDF: a stored page made by hand (with its
     SHA-256), as the tests of access and of the page need no real one."""
-    update = board_update_save(user=users["editor"], quarter=quarter(quarter_number), message=MESSAGE)
+    update = board_update_save(user=users["editor"], quarter=quarter(quarter_number), message_fr=MESSAGE)
     html = f"<!doctype html><html><head><title>x</title></head><body><main>{body}</main></body></html>"
     BoardUpdate.objects.filter(pk=update.pk).update(
         state=BoardUpdate.State.PUBLISHED,
@@ -332,7 +332,7 @@ def test_the_pack_reads_approved_updates_and_the_published_update_only(client, u
         initiative=Initiative.objects.get_by_natural_key(PLAN, 3, 1), quarter__number=3
     )
     assert submitted.review_state == ReviewState.SUBMITTED
-    board_update_save(user=users["editor"], quarter=quarter(3), message="Brouillon secret du trimestre.")
+    board_update_save(user=users["editor"], quarter=quarter(3), message_fr="Brouillon secret du trimestre.")
     signed_in(client, users, "board")
     page = client.get(url("meeting", meeting)).content.decode()
     assert escape(submitted.narrative[:50]) not in page
@@ -444,7 +444,7 @@ def test_the_board_home_names_the_next_meeting_from_the_round_not_the_date(clien
 
 def test_the_pack_pdf_holds_the_update_the_priority_and_the_agenda_in_order(client, users):
     """Two PDFs rendered in all: the board update's, published for real, and the pack's."""
-    update = board_update_save(user=users["editor"], quarter=quarter(3), message=MESSAGE)
+    update = board_update_save(user=users["editor"], quarter=quarter(3), message_fr=MESSAGE)
     board_update_publish(user=users["editor"], update=update, plan=plan(), language="fr")
     meeting = record(users)
     signed_in(client, users, "board")

@@ -41,7 +41,7 @@ def board_draft(editor: Client) -> str:
 
 
 def annual_draft(editor: Client) -> str:
-    assert editor.post(f"{BASE}/annual/", {"lessons": LESSONS}).status_code == 302
+    assert editor.post(f"{BASE}/annual/", {"lessons_fr": LESSONS}).status_code == 302
     return f"{BASE}/annual/publish/"
 
 

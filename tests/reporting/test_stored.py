@@ -157,7 +157,7 @@ def test_a_change_makes_the_next_download_new(users, renders):
 
 def test_languages_and_audiences_never_share_a_file(users, renders):
     lessons = "Nous avons appris une leçon secrète."
-    AnnualReview.objects.create(annual_plan_id=Quarter.objects.get(number=2).annual_plan_id, lessons=lessons)
+    AnnualReview.objects.create(annual_plan_id=Quarter.objects.get(number=2).annual_plan_id, lessons_fr=lessons)
     english = reader(users, language="en").get(ANNUAL_PDF).content
     french = reader(users, language="fr").get(ANNUAL_PDF).content
     editor = reader(users, "editor", language="en").get(ANNUAL_PDF).content

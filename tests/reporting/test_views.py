@@ -31,7 +31,7 @@ CONFIRMED = {"confirm": "True", "language": "en"}
 
 def publish(client, users, quarter=2, message="Chers membres du Conseil, un trimestre contrasté."):
     signed_in(client, users, "editor")
-    assert client.post(board_url(quarter), {"message": message, "highlights": "Un\nDeux"}).status_code == 302
+    assert client.post(board_url(quarter), {"message_fr": message, "highlights_fr": "Un\nDeux"}).status_code == 302
     assert client.post(board_url(quarter, "-publish"), CONFIRMED).status_code == 302
     return BoardUpdate.objects.get(quarter__number=quarter)
 
@@ -94,7 +94,7 @@ def test_editor_writes_a_draft_the_board_cannot_see(client, users):
     signed_in(client, users, "editor")
     assert client.get(board_url()).status_code == 200
     assert not BoardUpdate.objects.exists()
-    response = client.post(board_url(), {"message": "Un message", "highlights": ""})
+    response = client.post(board_url(), {"message_fr": "Un message", "highlights_fr": ""})
     assert response.status_code == 302
     update = BoardUpdate.objects.get()
     assert (update.state, update.message, update.author) == ("draft", "Un message", users["editor"])
@@ -108,7 +108,7 @@ def test_editor_writes_a_draft_the_board_cannot_see(client, users):
 
 def test_a_draft_with_no_message_saves_nothing(client, users):
     signed_in(client, users, "editor")
-    response = client.post(board_url(), {"message": "", "highlights": "Un point"})
+    response = client.post(board_url(), {"message_fr": "", "highlights_fr": "Un point"})
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
     assert not BoardUpdate.objects.exists()
@@ -117,9 +117,9 @@ def test_a_draft_with_no_message_saves_nothing(client, users):
 @pytest.mark.parametrize("username", ["staff", "board"])
 def test_only_editors_write_or_publish(client, users, username):
     signed_in(client, users, "editor")
-    client.post(board_url(), {"message": "Brouillon", "highlights": ""})
+    client.post(board_url(), {"message_fr": "Brouillon", "highlights_fr": ""})
     signed_in(client, users, username)
-    assert client.post(board_url(), {"message": "Piraté", "highlights": ""}).status_code in (403, 404)
+    assert client.post(board_url(), {"message_fr": "Piraté", "highlights_fr": ""}).status_code in (403, 404)
     assert client.get(board_url(suffix="-publish")).status_code == 403
     assert client.post(board_url(suffix="-publish"), CONFIRMED).status_code == 403
     update = BoardUpdate.objects.get()
@@ -136,7 +136,7 @@ def test_publishing_freezes_the_update_and_lists_it(client, users):
     assert page.content == update.html.encode()
     # A published update takes no more change, even from an editor.
     signed_in(client, users, "editor")
-    assert client.post(board_url(), {"message": "Autre", "highlights": ""}).status_code == 404
+    assert client.post(board_url(), {"message_fr": "Autre", "highlights_fr": ""}).status_code == 404
     update.refresh_from_db()
     assert update.message.startswith("Chers membres")
 
@@ -183,11 +183,11 @@ PAGES = {
 def test_queries_do_not_grow_with_the_data(client, users, django_assert_num_queries, page):
     url, username, expected = PAGES[page]
     if page == "board-draft":
-        signed_in(client, users, "editor").post(board_url(), {"message": "Brouillon", "highlights": ""})
+        signed_in(client, users, "editor").post(board_url(), {"message_fr": "Brouillon", "highlights_fr": ""})
     if page == "board-published":
         publish(client, users)
     if page.startswith("annual-"):
-        signed_in(client, users, "editor").post(reverse("reporting:annual", args=["2022-23"]), {"lessons": "Appris"})
+        signed_in(client, users, "editor").post(reverse("reporting:annual", args=["2022-23"]), {"lessons_fr": "Appris"})
         if page.endswith("-published"):
             assert client.post(reverse("reporting:annual-publish", args=["2022-23"]), CONFIRMED).status_code == 302
     signed_in(client, users, username)
@@ -262,3 +262,60 @@ def test_the_annual_report_reads_each_initiatives_status_at_the_years_end(client
     carried = page.split('id="next-year"')[1].split("</section>")[0]
     codes = re.findall(r'<span class="code">(\d\.\d)</span>', carried)
     assert len(codes) == 13 and "1.3" not in codes
+
+
+# --- The board update in each language ---------------------------------------------------
+
+
+def test_the_editor_writes_the_board_update_in_each_language_side_by_side(client, users):
+    signed_in(client, users, "editor")
+    form = client.get(board_url()).context["form"]
+    assert list(form.fields) == ["message_fr", "message_en", "highlights_fr", "highlights_en"]
+    assert [form.fields[name].label for name in form.fields] == [
+        "Message (français)",
+        "Message (English)",
+        "Highlights (français)",
+        "Highlights (English)",
+    ]
+    assert form.fields["message_fr"].required and not form.fields["message_en"].required
+    texts = {
+        "message_fr": "Chers membres du Conseil.",
+        "message_en": "Dear Board members.",
+        "highlights_fr": "Un point",
+        "highlights_en": "One point",
+    }
+    assert client.post(board_url(), texts).status_code == 302
+    update = BoardUpdate.objects.get(quarter__number=2)
+    assert {name: getattr(update, name) for name in texts} == texts
+
+
+@pytest.mark.parametrize(
+    ("language", "message", "highlight"),
+    [("en", "Dear Board members.", "One point"), ("fr", "Chers membres du Conseil.", "Un point")],
+)
+def test_a_board_update_published_in_a_language_carries_its_words_in_that_language(
+    client, users, language, message, highlight
+):
+    signed_in(client, users, "editor")
+    texts = {
+        "message_fr": "Chers membres du Conseil.",
+        "message_en": "Dear Board members.",
+        "highlights_fr": "Un point",
+        "highlights_en": "One point",
+    }
+    assert client.post(board_url(), texts).status_code == 302
+    assert client.post(board_url(suffix="-publish"), {"confirm": "True", "language": language}).status_code == 302
+    update = BoardUpdate.objects.get(quarter__number=2)
+    assert update.language == language
+    assert f"<p>{message}</p>" in update.html and f"<li>{highlight}</li>" in update.html
+    other = set(texts.values()) - {message, highlight}
+    assert not any(text in update.html for text in other)
+
+
+def test_a_board_update_published_in_english_without_its_english_shows_the_french_marked(client, users):
+    signed_in(client, users, "editor")
+    assert client.post(board_url(), {"message_fr": "Chers membres du Conseil.", "highlights_fr": ""}).status_code == 302
+    assert client.post(board_url(suffix="-publish"), {"confirm": "True", "language": "en"}).status_code == 302
+    html = BoardUpdate.objects.get(quarter__number=2).html
+    assert '<div lang="fr"><p>Chers membres du Conseil.</p></div>' in html
+    assert "(en français)" in html

@@ -154,7 +154,7 @@ def test_every_report_pdf_is_tagged_for_screen_readers(client, users, url):
     if "/board/" in url:  # a published board update is served in the language it was published in
         editor = users["editor"]
         quarter = Quarter.objects.get(annual_plan__slug="2022-23", number=1)
-        update = services.board_update_save(user=editor, quarter=quarter, message="Chers membres du Conseil.")
+        update = services.board_update_save(user=editor, quarter=quarter, message_fr="Chers membres du Conseil.")
         language = services.board_update_publish(user=editor, update=update, plan=quarter.annual_plan).language
     response = signed_in(client, users, "board").get(url, {"lang": "fr"})
     assert response.status_code == 200

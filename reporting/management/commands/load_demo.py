@@ -29,14 +29,25 @@ FIXTURE = "demo_progress_2022_23"
 PLAN = "2022-23"
 REASON = "Rapport trimestriel envoyé au Conseil."
 # Invented for the demo, as the rest of its progress (fixtures/README.md).
-Q1_MESSAGE = (
-    "Chers membres du Conseil,\n\n"
-    "Le premier trimestre de notre plan annuel s'achève sur un bon départ : douze initiatives sur "
-    "quatorze sont en bonne voie, et nos analyses du Forum politique de haut niveau ont été largement "
-    "reprises par les membres. Deux initiatives démarrent plus tard, comme prévu.\n\n"
-    "Je vous propose d'approfondir la priorité 3 lors de notre prochaine réunion."
-)
-Q1_HIGHLIGHTS = "14 analyses CIVICUS Lens publiées\nParticipation remarquée au Forum politique de haut niveau"
+# The Q1 board update's message and highlights, in French and in the team's English.
+Q1_TEXTS = {
+    "message_fr": (
+        "Chers membres du Conseil,\n\n"
+        "Le premier trimestre de notre plan annuel s'achève sur un bon départ : douze initiatives sur "
+        "quatorze sont en bonne voie, et nos analyses du Forum politique de haut niveau ont été largement "
+        "reprises par les membres. Deux initiatives démarrent plus tard, comme prévu.\n\n"
+        "Je vous propose d'approfondir la priorité 3 lors de notre prochaine réunion."
+    ),
+    "message_en": (
+        "Dear Board members,\n\n"
+        "The first quarter of our annual plan ends on a good start: twelve of fourteen initiatives are "
+        "on track, and our analyses of the High-Level Political Forum were widely taken up by members. "
+        "Two initiatives start later, as planned.\n\n"
+        "I suggest we look more closely at priority 3 at our next meeting."
+    ),
+    "highlights_fr": "14 analyses CIVICUS Lens publiées\nParticipation remarquée au Forum politique de haut niveau",
+    "highlights_en": "14 CIVICUS Lens analyses published\nA noted presence at the High-Level Political Forum",
+}
 # (date, title, place, quarter reviewed, priority in depth, agenda: (title, presenter, notes))
 MEETINGS = (
     (
@@ -109,7 +120,7 @@ class Command(BaseCommand):
         q1 = Quarter.objects.select_related("annual_plan").get(annual_plan__slug=PLAN, number=1)
         published = BoardUpdate.objects.filter(quarter=q1, state=BoardUpdate.State.PUBLISHED).exists()
         if not published:
-            draft = board_update_save(user=editor, quarter=q1, message=Q1_MESSAGE, highlights=Q1_HIGHLIGHTS)
+            draft = board_update_save(user=editor, quarter=q1, **Q1_TEXTS)
             # In the plan's language: the board reads French.
             board_update_publish(user=editor, update=draft, plan=q1.annual_plan, language=q1.annual_plan.language)
         recorded = self.record_meetings(editor, q1.annual_plan)
