@@ -170,7 +170,7 @@ def publish_board_updates(client, targets: list[Target]) -> dict[str, float]:
     seconds = {}
     for t in targets:
         board = reverse("reporting:board", args=[t.slug, QUARTER])
-        message = {"message": "Chers membres du Conseil, voici où en est le plan.", "highlights": "Un\nDeux"}
+        message = {"message_fr": "Chers membres du Conseil, voici où en est le plan.", "highlights_fr": "Un\nDeux"}
         response = client.post(board, message)
         if response.status_code != 302:
             raise SystemExit(f"saving the board update of {t.slug} answered {response.status_code}")

@@ -34,20 +34,22 @@ def build_plan(initiatives_per_priority: int):
     from priorities.models import AnnualPlan, Quarter, StrategicPlan, StrategicPriority, quarter_bounds
 
     strategic = StrategicPlan.objects.create(
-        slug="bench", title="Bench", start_year=2022, end_year=2027, overall_goal="Bench."
+        slug="bench", title_fr="Bench", start_year=2022, end_year=2027, overall_goal_fr="Bench."
     )
     plan = AnnualPlan.objects.create(
-        strategic_plan=strategic, slug=SLUG, title="Bench 2022-23", start_date=datetime.date(2022, 7, 1)
+        strategic_plan=strategic, slug=SLUG, title_fr="Bench 2022-23", start_date=datetime.date(2022, 7, 1)
     )
     for number in range(1, 5):
         start, end = quarter_bounds(plan.start_date, number)
         Quarter.objects.create(annual_plan=plan, number=number, start_date=start, end_date=end)
     priorities = StrategicPriority.objects.bulk_create(
-        StrategicPriority(annual_plan=plan, number=n, title=f"Priorité {n}", short_title=f"P{n}", statement="…")
+        StrategicPriority(
+            annual_plan=plan, number=n, title_fr=f"Priorité {n}", short_title_fr=f"P{n}", statement_fr="…"
+        )
         for n in range(1, 6)
     )
     Initiative.objects.bulk_create(
-        Initiative(priority=p, number=i, title=f"Initiative {p.number}.{i}")
+        Initiative(priority=p, number=i, title_fr=f"Initiative {p.number}.{i}")
         for p in priorities
         for i in range(1, initiatives_per_priority + 1)
     )

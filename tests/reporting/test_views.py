@@ -266,6 +266,13 @@ def test_the_annual_report_reads_each_initiatives_status_at_the_years_end(client
 
 # --- The board update in each language ---------------------------------------------------
 
+BOARD_TEXTS = {
+    "message_fr": "Chers membres du Conseil.",
+    "message_en": "Dear Board members.",
+    "highlights_fr": "Un point",
+    "highlights_en": "One point",
+}
+
 
 def test_the_editor_writes_the_board_update_in_each_language_side_by_side(client, users):
     signed_in(client, users, "editor")
@@ -278,12 +285,7 @@ def test_the_editor_writes_the_board_update_in_each_language_side_by_side(client
         "Highlights (English)",
     ]
     assert form.fields["message_fr"].required and not form.fields["message_en"].required
-    texts = {
-        "message_fr": "Chers membres du Conseil.",
-        "message_en": "Dear Board members.",
-        "highlights_fr": "Un point",
-        "highlights_en": "One point",
-    }
+    texts = BOARD_TEXTS
     assert client.post(board_url(), texts).status_code == 302
     update = BoardUpdate.objects.get(quarter__number=2)
     assert {name: getattr(update, name) for name in texts} == texts
@@ -297,12 +299,7 @@ def test_a_board_update_published_in_a_language_carries_its_words_in_that_langua
     client, users, language, message, highlight
 ):
     signed_in(client, users, "editor")
-    texts = {
-        "message_fr": "Chers membres du Conseil.",
-        "message_en": "Dear Board members.",
-        "highlights_fr": "Un point",
-        "highlights_en": "One point",
-    }
+    texts = BOARD_TEXTS
     assert client.post(board_url(), texts).status_code == 302
     assert client.post(board_url(suffix="-publish"), {"confirm": "True", "language": language}).status_code == 302
     update = BoardUpdate.objects.get(quarter__number=2)
@@ -319,3 +316,14 @@ def test_a_board_update_published_in_english_without_its_english_shows_the_frenc
     html = BoardUpdate.objects.get(quarter__number=2).html
     assert '<div lang="fr"><p>Chers membres du Conseil.</p></div>' in html
     assert "(en français)" in html
+
+
+def test_the_report_list_offers_each_report_in_each_language(client, users):
+    signed_in(client, users, "board")
+    page = client.get(reverse("reporting:list")).content.decode()
+    for url in (
+        reverse("reporting:quarterly-pdf", args=["2022-23", 2]),
+        reverse("reporting:annual-pdf", args=["2022-23"]),
+    ):
+        assert f'href="{url}?lang=fr" hreflang="fr" lang="fr" download>français</a>' in page
+        assert f'href="{url}?lang=en" hreflang="en" lang="en" download>English</a>' in page
