@@ -78,6 +78,15 @@ class Published(models.Model):
     def published(self) -> bool:
         return self.state == self.State.PUBLISHED
 
+    def frozen_in(self, language: str):
+        """The files a reader of ``language`` is served: those the publication froze in that
+        language (a ``FrozenDocument``), else the ones it was published in (this record's
+        own: ``language`` is the publication's, or a publication made before every language
+        was frozen)."""
+        if language == self.language:
+            return self
+        return self.translations.filter(language=language).first() or self
+
 
 class BoardUpdate(Published):
     annual_plan = models.ForeignKey(
@@ -140,6 +149,41 @@ class AnnualReview(Published):
 
     def __str__(self):
         return f"{self.annual_plan.slug}: {self.get_state_display()}"
+
+
+class FrozenDocument(models.Model):
+    """A published board update or annual report in another of the site's languages than
+    the one it was published in (``Published.language``): frozen by the same publication,
+    at the same moment, and served byte for byte to the readers of that language."""
+
+    board_update = models.ForeignKey(
+        BoardUpdate, on_delete=models.PROTECT, null=True, blank=True, related_name="translations"
+    )
+    annual_review = models.ForeignKey(
+        AnnualReview, on_delete=models.PROTECT, null=True, blank=True, related_name="translations"
+    )
+    language = models.CharField(_("language"), max_length=10)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    html = models.TextField(_("HTML as published"))
+    html_sha256 = models.CharField(_("SHA-256 of the HTML"), max_length=64)
+    pdf = models.BinaryField(_("PDF as published"))
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+
+    class Meta:
+        verbose_name = _("published document in another language")
+        verbose_name_plural = _("published documents in other languages")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(board_update__isnull=False, annual_review__isnull=True)
+                | models.Q(board_update__isnull=True, annual_review__isnull=False),
+                name="frozendocument_of_one_publication",
+            ),
+            models.UniqueConstraint(fields=["board_update", "language"], name="frozendocument_board_update_language"),
+            models.UniqueConstraint(fields=["annual_review", "language"], name="frozendocument_annual_review_language"),
+        ]
+
+    def __str__(self):
+        return f"{self.board_update or self.annual_review} ({self.language})"
 
 
 # Board meetings ---------------------------------------------------------------------------

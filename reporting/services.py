@@ -70,10 +70,11 @@ def publication_language(language: str | None) -> str:
 
 
 def _publish(record: T, *, user, language: str | None, render: Callable[[T], tuple[str, str]]) -> T:
-    """Freeze ``record`` in ``language``: ``render(record)``, called in that language once it
-    is marked published and locked, gives its (fingerprint, HTML document) as it reads now;
-    that HTML, its PDF and their SHA-256 are stored and never change again. Publishing twice
-    is refused."""
+    """Freeze ``record`` in ``language``, and in each other language of the site as its
+    ``translations``: ``render(record)``, called in a language once the record is marked
+    published and locked, gives its (fingerprint, HTML document) as it reads now; that HTML,
+    its PDF and their SHA-256 are stored and never change again. Publishing twice is
+    refused."""
     require(is_editor(user))
     language = publication_language(language)
     with transaction.atomic():
@@ -84,14 +85,31 @@ def _publish(record: T, *, user, language: str | None, render: Callable[[T], tup
         record.published_at = timezone.now()
         record.published_by = user
         record.language = language
-        with translation.override(language):
-            record.fingerprint, record.html = render(record)
-            record.pdf = render_pdf(record.html)
+        record.fingerprint, record.html, record.pdf = _frozen_files(record, language, render)
         record.html_sha256 = documents.sha256(record.html)
         record.pdf_sha256 = documents.sha256(record.pdf)
         record.full_clean()
         record.save()
+        # The same publication in each other language of the site, each its own document.
+        for other, _name in settings.LANGUAGES:
+            if other != language:
+                fingerprint, html, pdf = _frozen_files(record, other, render)
+                record.translations.create(
+                    language=other,
+                    fingerprint=fingerprint,
+                    html=html,
+                    html_sha256=documents.sha256(html),
+                    pdf=pdf,
+                    pdf_sha256=documents.sha256(pdf),
+                )
     return record
+
+
+def _frozen_files(record: T, language: str, render: Callable[[T], tuple[str, str]]) -> tuple[str, str, bytes]:
+    """(fingerprint, HTML, PDF) of ``record`` as it reads now in ``language``."""
+    with translation.override(language):
+        fingerprint, html = render(record)
+        return fingerprint, html, render_pdf(html)
 
 
 def _frozen_document(record: Published, body_template: str, context: dict, *, title: str) -> tuple[str, str]:

@@ -216,7 +216,8 @@ def annual_report(request, slug: str):
         if request.method == "POST":  # a form left open while someone published the report
             messages.error(request, " ".join(services.AlreadyPublished(review).messages))
             return redirect("reporting:list")
-        return _stored(request, review, review.html.encode(), "text/html; charset=utf-8", review.html_sha256)
+        frozen = review.frozen_in(translation.get_language())
+        return _stored(request, frozen, frozen.html.encode(), "text/html; charset=utf-8", frozen.html_sha256)
     form = AnnualReviewForm(request.POST or None, instance=review) if editor else None
     status = 200
     if request.method == "POST":
@@ -250,7 +251,8 @@ def annual_report_pdf(request, slug: str):
     plan = _plan(slug)
     review = _annual_review(plan)
     if review is not None and review.published:
-        response = _stored(request, review, bytes(review.pdf), "application/pdf", review.pdf_sha256)
+        frozen = review.frozen_in(translation.get_language())
+        response = _stored(request, frozen, bytes(frozen.pdf), "application/pdf", frozen.pdf_sha256)
         response["Content-Disposition"] = f'attachment; filename="civicplan-{plan.slug}-annual.pdf"'
         return response
     lessons = _lessons_for(request, review)
@@ -357,13 +359,14 @@ def _board_update(request, plan: AnnualPlan, quarter: int) -> BoardUpdate | None
     return update
 
 
-def _stored(request, update: BoardUpdate, content: bytes, content_type: str, sha256: str) -> HttpResponse:
-    """A published document as it was delivered; its ETag is its recorded SHA-256, so a
-    reader who has it already gets 304."""
+def _stored(request, frozen, content: bytes, content_type: str, sha256: str) -> HttpResponse:
+    """A published document (``frozen``: a published record, or one of its ``translations``)
+    as it was delivered; its ETag is its recorded SHA-256, so a reader who has it already
+    gets 304."""
     etag = quote_etag(sha256)
     response = HttpResponse(content, content_type=content_type)
     response["ETag"] = etag
-    response["Content-Language"] = update.language
+    response["Content-Language"] = frozen.language
     response["Cache-Control"] = "private, no-cache"
     if content_type.startswith("text/html"):
         # The published document carries its stylesheet inline, to stay whole: the CSP allows
@@ -384,7 +387,8 @@ def board_update(request, slug: str, quarter: int):
     if update is not None and update.published:
         if request.method == "POST":
             raise Http404
-        return _stored(request, update, update.html.encode(), "text/html; charset=utf-8", update.html_sha256)
+        frozen = update.frozen_in(translation.get_language())
+        return _stored(request, frozen, frozen.html.encode(), "text/html; charset=utf-8", frozen.html_sha256)
     quarter_row = _quarter(plan, quarter)
     form = BoardUpdateForm(request.POST or None, instance=update)
     status = 200
@@ -415,7 +419,8 @@ def board_update_pdf(request, slug: str, quarter: int):
     if update is None:
         raise Http404
     if update.published:
-        response = _stored(request, update, bytes(update.pdf), "application/pdf", update.pdf_sha256)
+        frozen = update.frozen_in(translation.get_language())
+        response = _stored(request, frozen, bytes(frozen.pdf), "application/pdf", frozen.pdf_sha256)
         response["Content-Disposition"] = f'attachment; filename="civicplan-{plan.slug}-q{quarter}-board.pdf"'
         return response
     _fingerprint, html = services.board_update_documents(update, plan)

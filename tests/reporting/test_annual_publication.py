@@ -200,9 +200,13 @@ def test_a_published_annual_report_is_served_byte_for_byte(login):
         # (A chart's labels may reach into the bottom margin of a page: the footer ends it.)
         assert re.search(r"Published \d+ \w+ \d{4} " + re.escape(footer) + r" page \d+ of \d+$", page.bottom)
     assert f"SHA-256 {review.fingerprint[:12]}" in html.decode()
-    # Everyone reads the same bytes: an editor too, and in any language asked for.
+    # Everyone reads the same bytes: an editor too. In French, the French document the same
+    # publication froze, its own bytes.
     assert login("editor").get(ANNUAL).content == html and login("staff").get(PDF).content == pdf
-    assert board.get(f"{ANNUAL}?lang=fr").content == html
+    french = review.translations.get()
+    assert french.language == "fr" and '<h2 id="lessons-title">Enseignements tirés</h2>' in french.html
+    assert board.get(f"{ANNUAL}?lang=fr").content == french.html.encode()
+    assert sha256(board.get(f"{PDF}?lang=fr").content) == french.pdf_sha256 != review.pdf_sha256
 
     listing = board.get("/reports/").content.decode()
     assert f"· SHA-256 {review.fingerprint[:12]}" in listing

@@ -150,9 +150,14 @@ def test_publishing_in_french_from_an_english_browser_freezes_it_in_french(login
     assert '<html lang="fr">' in published.html
     assert french in published.html and heading not in published.html
     assert read(bytes(published.pdf)).trailer["/Root"]["/Lang"] == "fr"
-    # Served as stored, in French, to an English reader.
-    page = login("board", "en").get(url.replace("publish/", ""))
+    # Served as stored: in French to a French reader; the same publication froze the
+    # English too, its own document, which an English reader gets.
+    page = login("board", "fr").get(url.replace("publish/", ""))
     assert page.content == published.html.encode() and page["Content-Language"] == "fr"
+    english = published.translations.get()
+    assert english.language == "en" and '<html lang="en">' in english.html and heading in english.html
+    page = login("board", "en").get(url.replace("publish/", ""))
+    assert page.content == english.html.encode() and page["Content-Language"] == "en"
 
 
 def test_the_default_choice_publishes_in_the_sites_language(login, settings):

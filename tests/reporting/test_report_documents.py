@@ -679,8 +679,20 @@ def test_a_published_board_update_is_served_byte_for_byte(login):
     footer = f"by {update.published_by.get_full_name()} · SHA-256 {update.fingerprint[:12]}"
     for page in read_pages:
         assert re.fullmatch(r"Published \d+ \w+ \d{4} " + re.escape(footer) + r" page \d+ of \d+", page.bottom)
-    # Another language asked for: still the stored bytes.
-    assert board.get(f"{BASE}/q2/board/?lang=fr").content == html
+    # In French: the same publication's French document, frozen with it, each its own bytes.
+    french = update.translations.get()
+    assert french.language == "fr" and french.html_sha256 != update.html_sha256
+
+    def fetch_french() -> tuple[bytes, bytes]:
+        page = board.get(f"{BASE}/q2/board/?lang=fr")
+        assert (page["ETag"], page["Content-Language"]) == (f'"{french.html_sha256}"', "fr")
+        pdf = board.get(f"{BASE}/q2/board/pdf/?lang=fr")
+        return page.content, pdf.content
+
+    french_files = fetch_french()
+    assert french_files[0] == french.html.encode() and sha256(french_files[1]) == french.pdf_sha256
+    assert "<title>Point au Conseil, T2 Plan annuel 2022-2023</title>" in french.html
+    assert f"SHA-256 {french.fingerprint[:12]}" in " ".join(page.text for page in pages(read(french_files[1])))
 
     # The world moves on.
     plan = AnnualPlan.objects.select_related("strategic_plan").get(slug=PLAN)
@@ -696,6 +708,7 @@ def test_a_published_board_update_is_served_byte_for_byte(login):
     assert "Renommée après la publication" in login("staff").get(f"{BASE}/q2/").content.decode()
 
     assert fetch() == (html, pdf)
+    assert fetch_french() == french_files
 
     # Publishing again, or saving a draft over it, changes nothing.
     publish(editor, 2)

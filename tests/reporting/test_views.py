@@ -319,11 +319,17 @@ def test_a_board_update_published_in_english_without_its_english_shows_the_frenc
 
 
 def test_the_report_list_offers_each_report_in_each_language(client, users):
+    publish(client, users)  # the Q2 board update: frozen in each language by one publication
     signed_in(client, users, "board")
     page = client.get(reverse("reporting:list")).content.decode()
     for url in (
         reverse("reporting:quarterly-pdf", args=["2022-23", 2]),
         reverse("reporting:annual-pdf", args=["2022-23"]),
+        reverse("reporting:board-pdf", args=["2022-23", 2]),
     ):
         assert f'href="{url}?lang=fr" hreflang="fr" lang="fr" download>français</a>' in page
         assert f'href="{url}?lang=en" hreflang="en" lang="en" download>English</a>' in page
+    update = BoardUpdate.objects.get(quarter__number=2)
+    for frozen in (update, update.translations.get()):
+        pdf = client.get(reverse("reporting:board-pdf", args=["2022-23", 2]), {"lang": frozen.language})
+        assert pdf["ETag"] == f'"{frozen.pdf_sha256}"' and pdf.content == bytes(frozen.pdf)
