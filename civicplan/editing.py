@@ -105,8 +105,12 @@ def require_editor(user) -> None:
         raise PermissionDenied
 
 
-def editable(model, fields: dict) -> dict:
-    unknown = set(fields) - set(EDITED_FIELDS[model])
+def editable(model, fields: dict, allowed: tuple[str, ...] | None = None) -> dict:
+    """``fields`` as given, refused (TypeError) when one is not among ``allowed`` (by default
+    what ``model``'s edit forms show, ``EDITED_FIELDS``): a caller never writes a column the
+    service does not mean to, such as the bare ``title`` of a translated text, which would
+    go into whatever language is active."""
+    unknown = set(fields) - set(EDITED_FIELDS[model] if allowed is None else allowed)
     if unknown:
         raise TypeError(f"not editable on {model._meta.model_name}: {', '.join(sorted(unknown))}")
     return fields

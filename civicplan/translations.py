@@ -2,6 +2,7 @@
 language of settings.LANGUAGES), and which language a text shown actually is in: a missing
 translation falls back to the default language, and the pages say so."""
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import get_language_info, override
 from django.utils.translation import gettext as _
 from modeltranslation.fields import TranslationField
@@ -79,14 +80,14 @@ def each_language(options: dict) -> dict:
 
 def in_default_language(obj, field: str) -> str:
     """``obj``'s ``field`` as written (the default language's column, which is required)."""
-    return getattr(obj, build_localized_fieldname(field, DEFAULT_LANGUAGE)) or ""
+    return getattr(obj, default_language_field(field)) or ""
 
 
 def translation_of(model, name: str) -> tuple[str, str] | None:
     """(field, language) when ``name`` is a language's column of ``model``'s translated field."""
     try:
         field = model._meta.get_field(name)
-    except Exception:
+    except FieldDoesNotExist:
         return None
     if isinstance(field, TranslationField):
         return field.translated_field.name, field.language

@@ -322,9 +322,7 @@ def initiative_update(*, user, initiative: Initiative, expected_results, lead, m
     serves and its team."""
     if not is_editor(user):
         raise PermissionDenied
-    unknown = set(texts) - set(in_each_language("title", "description"))
-    if unknown:
-        raise TypeError(f"not editable on an initiative: {', '.join(sorted(unknown))}")
+    editable(Initiative, texts, in_each_language("title", "description"))
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
     for name, value in texts.items():
         setattr(initiative, name, (value or "").strip())

@@ -17,7 +17,7 @@ from civicplan.edit_views import add_service_errors
 from civicplan.editing import EditConflict, fingerprint
 from civicplan.permissions import can_read, is_editor, require
 from civicplan.roles import EDITORS, STAFF
-from civicplan.translations import in_each_language
+from civicplan.translations import texts_of
 from priorities.models import LearningQuestion, Quarter
 from priorities.querysets import plan_with_quarters
 
@@ -316,7 +316,7 @@ def initiative_edit(request, pk: int):
         .order_by("first_name", "last_name", "username")
     )
     initial = {
-        **{name: getattr(initiative, name) for name in in_each_language("title", "description")},
+        **texts_of(initiative, "title", "description"),
         "expected_results": list(initiative.expected_results.all()),
         "lead": initiative.lead,
         "members": [m.user for m in initiative.memberships.all() if m.role == Membership.Role.MEMBER],

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from civicplan.editing import editable
 from civicplan.permissions import is_editor, require
 from civicplan.translations import in_each_language
 from priorities.models import AnnualPlan, Quarter
@@ -48,15 +49,6 @@ def _save_draft(model: type[T], *, user, where: dict, text: dict) -> T:
         record.full_clean()
         record.save()
     return record
-
-
-def _texts(texts: dict, allowed: tuple[str, ...]) -> dict:
-    """Each language's text, named by its column: never the bare field (``message``), which
-    would be written into whatever language is active."""
-    unknown = set(texts) - set(allowed)
-    if unknown:
-        raise TypeError(f"not a text of the draft: {', '.join(sorted(unknown))}")
-    return texts
 
 
 def publication_language(language: str | None) -> str:
@@ -136,7 +128,7 @@ def board_update_save(*, user, quarter: Quarter, **texts: str) -> BoardUpdate:
         BoardUpdate,
         user=user,
         where={"annual_plan_id": quarter.annual_plan_id, "quarter": quarter},
-        text=_texts(texts, BOARD_UPDATE_TEXTS),
+        text=editable(BoardUpdate, texts, BOARD_UPDATE_TEXTS),
     )
 
 
@@ -186,7 +178,9 @@ def board_update_publish(*, user, update: BoardUpdate, plan: AnnualPlan, languag
 def annual_review_save(*, user, plan: AnnualPlan, **texts: str) -> AnnualReview:
     """Create or change the draft lessons learned of ``plan``'s annual report; ``texts``: the
     lessons in each language (``lessons_fr``, ``lessons_en``)."""
-    return _save_draft(AnnualReview, user=user, where={"annual_plan": plan}, text=_texts(texts, ANNUAL_REVIEW_TEXTS))
+    return _save_draft(
+        AnnualReview, user=user, where={"annual_plan": plan}, text=editable(AnnualReview, texts, ANNUAL_REVIEW_TEXTS)
+    )
 
 
 def _annual_report(plan: AnnualPlan, lessons: AnnualReview | None) -> tuple[dict, str]:
