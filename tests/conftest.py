@@ -12,7 +12,9 @@ for each of 600 tests took half the suite's time. So they are loaded once per te
   on top. Before each test it rolls back what the test may not see and loads what it needs;
   pytest-django's ``db`` then wraps the test in a savepoint, rolled back after it as always;
 - a transactional test (a browser test, a restore) commits, so it cannot nest: every world
-  is rolled back before it, and ``seed_plan`` loads the plan for that test alone, as before.
+  is rolled back before it, and ``seed_plan`` loads the plan for that test alone; the first
+  such load in a process through the fixtures, the next ones by putting back, by SQL, every
+  row that first load left (tests/snapshots.py: a tenth of the time).
 
 A test sees exactly what a per-test load gave it, and whatever it writes is rolled back.
 """
@@ -33,6 +35,7 @@ from hypothesis import settings as hypothesis_settings
 
 from reporting import pdf
 from reporting.pdf import write_pdf as _write_pdf
+from tests import snapshots
 from tests.factories import UserFactory
 from tests.helpers import DEMO_FIXTURE, PLAN_FIXTURE, client_in, recreate_roles
 
@@ -151,13 +154,25 @@ def _worlds(django_db_setup, django_db_blocker):
     _world = None
 
 
+# Per world: every row of the database once a transactional test had loaded it, to put
+# back by SQL in the next one (tests/snapshots.py).
+_snapshots: dict[int, snapshots.Snapshot] = {}
+
+
+def _load_world(level: int) -> None:
+    """The role groups a previous flush may have taken, and the world's fixtures."""
+    recreate_roles()
+    for each in range(PLAN, level + 1):
+        LOADERS[each]()
+
+
 def _load_for_one_test(request, level: int) -> None:
     """In a transactional test nothing is nested: load the world for this test (its flush
-    at the end takes it away), with the role groups a previous flush may have taken."""
+    at the end takes it away); the first time in this process through its fixtures, then
+    by putting back every row that load left (tests/snapshots.py)."""
     if _is_transactional(request.node):
-        recreate_roles()
-        for each in range(PLAN, level + 1):
-            LOADERS[each]()
+        if level not in _snapshots or not snapshots.put_back(_snapshots[level]):
+            _snapshots[level] = snapshots.taken_around(lambda: _load_world(level))
     else:
         assert _world is not None and len(_world.open) >= level
 

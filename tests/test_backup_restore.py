@@ -36,6 +36,7 @@ from priorities import services as plan_services
 from priorities.models import AnnualPlan, Event, Quarter, ReportingRound
 from reporting.meetings import board_meeting_save
 from reporting.services import annual_review_save, board_update_publish, board_update_save
+from tests import snapshots
 
 # As `make backup` and `make restore` run: each command in its own transaction, committed.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,12 +54,24 @@ NOT_BACKED_UP = {
 CONTENT_TYPES, PERMISSIONS = "django_content_type", "auth_permission"
 
 
+# The full database as the first test in this process made it, put back by SQL in the next
+# ones (as the worlds of transactional tests are: tests/snapshots.py).
+_full: dict[str, snapshots.Snapshot] = {}
+
+
 @pytest.fixture
 def full_database(demo_progress, client):
     """The seed plan and its demo progress, a synthetic plan beside it, and a row in every
     table: history (of things deleted since, too), a published board update (its PDF
     bytes), a calendar address, a sign-in failure, an admin log entry, a person's own
     permission, a session."""
+    if "full" not in _full or not snapshots.put_back(_full["full"]):
+        _full["full"] = snapshots.taken_around(lambda: _fill_every_table(client))
+    client.force_login(get_user_model().objects.get(username="staff"))
+    return AnnualPlan.objects.get(slug="2022-23")
+
+
+def _fill_every_table(client) -> None:
     users = {user.username: user for user in get_user_model().objects.all()}
     editor = users["editor"]
     call_command("generate_synthetic_plan", "--scale", "1", verbosity=0)
@@ -124,8 +137,6 @@ def full_database(demo_progress, client):
     AccessAttemptExpiration.objects.create(
         access_attempt=AccessAttempt.objects.get(), expires_at=timezone.now() + timedelta(minutes=15)
     )
-    client.force_login(users["staff"])
-    return plan
 
 
 def _link_tables() -> set[str]:
