@@ -6,6 +6,7 @@ renderer. Nothing here touches the database.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -116,7 +117,7 @@ class IndicatorRow:
     def latest(self) -> tuple[int, Decimal] | None:
         return self.values[-1] if self.values else None
 
-    @property
+    @functools.cached_property  # a report's page reads it several times per indicator
     def progress(self) -> float | None:
         return self.progress_at(self.values[-1][0]) if self.values else None
 

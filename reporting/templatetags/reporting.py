@@ -1,6 +1,7 @@
 """Labels for report data: the data carries codes ("at_risk", "better"), pages show words."""
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from initiatives.models import ReviewState, Status
@@ -13,6 +14,19 @@ register = template.Library()
 @register.filter
 def status_label(value: str | None) -> str:
     return Status(value).label if value else _("No approved update")
+
+
+@register.filter
+def status_chip(value: str | None) -> str:
+    """A status as the reports show it: a chip of its colour with its words (a filter, not
+    an included template: a report of a large plan shows a thousand)."""
+    return format_html('<span class="status status-{}">{}</span>', value or "missing", status_label(value))
+
+
+@register.filter
+def percent(value: float) -> str:
+    """A share (0.5) as a whole percentage in the reader's language ("50%", "50 %")."""
+    return _("%(percent)s%%") % {"percent": round(100 * value)}
 
 
 @register.filter
