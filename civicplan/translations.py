@@ -2,6 +2,8 @@
 language of settings.LANGUAGES), and which language a text shown actually is in: a missing
 translation falls back to the default language, and the pages say so."""
 
+import functools
+
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import get_language_info, override
 from django.utils.translation import gettext as _
@@ -59,6 +61,7 @@ def language_name(language: str) -> str:
     return get_language_info(language)["name_local"]
 
 
+@functools.cache  # the same words for every text of that language: a page may show thousands
 def fallback_marker(language: str) -> str:
     """What follows a text shown in ``language`` instead of the reader's: "(en français)",
     said in the text's own language."""

@@ -155,8 +155,10 @@ def initiative_rows(upto: int, **where) -> dict[int, list[InitiativeRow]]:
         for m in Membership.objects.filter(role=Membership.Role.LEAD, **through).select_related("user")
     }
     updates = {
-        (u.initiative_id, u.quarter.number): u
-        for u in StatusUpdate.objects.filter(quarter__number__lte=upto, **through).select_related("quarter")
+        (u.initiative_id, u.quarter_number): u
+        for u in StatusUpdate.objects.filter(quarter__number__lte=upto, **through).annotate(
+            quarter_number=F("quarter__number")
+        )
     }
     rows = defaultdict(list)
     for initiative in initiatives:
@@ -175,10 +177,10 @@ def initiative_rows(upto: int, **where) -> dict[int, list[InitiativeRow]]:
 def _organisational_rows(plan: AnnualPlan, upto: int) -> tuple[InitiativeRow, ...]:
     """The organisational priorities, as initiatives are reported (two queries)."""
     updates = {
-        (u.organisational_priority_id, u.quarter.number): u
+        (u.organisational_priority_id, u.quarter_number): u
         for u in OrganisationalUpdate.objects.filter(
             organisational_priority__annual_plan=plan, quarter__number__lte=upto
-        ).select_related("quarter")
+        ).annotate(quarter_number=F("quarter__number"))
     }
     return tuple(
         _row(
@@ -196,12 +198,12 @@ def _organisational_rows(plan: AnnualPlan, upto: int) -> tuple[InitiativeRow, ..
 
 def _result_rows(plan: AnnualPlan, upto: int) -> dict[int, list[ResultRow]]:
     values = defaultdict(list)
-    for value in (
+    for indicator, quarter, value in (
         IndicatorValue.objects.filter(indicator__expected_result__priority__annual_plan=plan, quarter__number__lte=upto)
-        .select_related("quarter")
         .order_by("quarter__number")
+        .values_list("indicator_id", "quarter__number", "value")
     ):
-        values[value.indicator_id].append((value.quarter.number, value.value))
+        values[indicator].append((quarter, value))
     indicators = defaultdict(list)
     for indicator in Indicator.objects.filter(expected_result__priority__annual_plan=plan).select_related(
         "expected_result__priority"

@@ -1,7 +1,10 @@
 """Labels for report data: the data carries codes ("at_risk", "better"), pages show words."""
 
+import functools
+
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from initiatives.models import ReviewState, Status
@@ -19,7 +22,13 @@ def status_label(value: str | None) -> str:
 @register.filter
 def status_chip(value: str | None) -> str:
     """A status as the reports show it: a chip of its colour with its words (a filter, not
-    an included template: a report of a large plan shows a thousand)."""
+    an included template, made once per status and language: a report of a large plan shows
+    a thousand)."""
+    return _chip(value or None, get_language())
+
+
+@functools.cache
+def _chip(value: str | None, language: str) -> str:
     return format_html('<span class="status status-{}">{}</span>', value or "missing", status_label(value))
 
 
