@@ -23,8 +23,8 @@ def quarterly_title(report) -> str:
     return _("%(plan)s, %(quarter)s") % {"plan": report.plan_title, "quarter": report.quarter.code}
 
 
-def quarterly_pdf(plan: AnnualPlan, quarter: int, language: str) -> Document:
-    return Document("quarterly-pdf", plan.slug, quarter, language)
+def quarterly_pdf(slug: str, quarter: int, language: str) -> Document:
+    return Document("quarterly-pdf", slug, quarter, language)
 
 
 def make_quarterly_pdf(plan: AnnualPlan, quarter: int, language: str) -> bytes:
@@ -37,8 +37,8 @@ def make_quarterly_pdf(plan: AnnualPlan, quarter: int, language: str) -> bytes:
         return render_pdf(html)
 
 
-def quarterly_xlsx(plan: AnnualPlan, quarter: int, language: str) -> Document:
-    return Document("quarterly-xlsx", plan.slug, quarter, language)
+def quarterly_xlsx(slug: str, quarter: int, language: str) -> Document:
+    return Document("quarterly-xlsx", slug, quarter, language)
 
 
 def make_quarterly_xlsx(plan: AnnualPlan, quarter: int, language: str) -> bytes:

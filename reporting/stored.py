@@ -27,6 +27,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -79,6 +81,10 @@ def version() -> str:
     return f"{versions.current()}:{release()}"
 
 
+def _version_in_query() -> Concat:
+    return Concat(versions.current_in_query(), Value(f":{release()}"), output_field=CharField())
+
+
 # --- Page bodies, in the cache ---------------------------------------------------------------
 
 
@@ -114,6 +120,15 @@ class NotReady(Exception):
     @property
     def failed(self) -> bool:
         return self.record.state == ReportFile.State.FAILED
+
+
+def ready(document: Document, *, content: bool = True) -> ReportFile | None:
+    """The file of ``document`` made for this version of the data, or None: one query (the
+    data version is read inside it), what every reader but the first costs. Else ``file()``."""
+    records = ReportFile.objects.filter(
+        document=document.name, state=ReportFile.State.READY, version=_version_in_query()
+    )
+    return (records if content else records.defer("content")).first()
 
 
 def file(document: Document, make: Callable[[], bytes], *, content: bool = True) -> ReportFile:

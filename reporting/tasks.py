@@ -36,7 +36,7 @@ def prepare_reports(quarter_id: int) -> None:
     plan, number = quarter.annual_plan, quarter.number
     for language, _name in settings.LANGUAGES:
         stored.prepare(
-            files.quarterly_pdf(plan, number, language), partial(files.make_quarterly_pdf, plan, number, language)
+            files.quarterly_pdf(plan.slug, number, language), partial(files.make_quarterly_pdf, plan, number, language)
         )
         stored.prepare(files.annual_pdf(plan, language, None), partial(files.make_annual_pdf, plan, language, None))
 

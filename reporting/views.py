@@ -71,8 +71,8 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def _filename(plan: AnnualPlan, name: str, extension: str) -> str:
-    return f"civicplan-{plan.slug}-{name}-{translation.get_language()}.{extension}"
+def _filename(slug: str, name: str, extension: str) -> str:
+    return f"civicplan-{slug}-{name}-{translation.get_language()}.{extension}"
 
 
 @require_safe
@@ -132,11 +132,17 @@ def stored_file(view):
     return transaction.non_atomic_requests(cache_control(private=True, no_cache=True)(view))
 
 
-def _serve_stored(request, document, make, content_type: str, filename: str) -> HttpResponse:
+def _serve_stored(request, document, make, content_type: str, filename: str, *, before_making=None) -> HttpResponse:
+    """The stored file (``stored.ready``: one query), else made now (``stored.file``), after
+    ``before_making()`` (which reads what making needs, or answers 404)."""
     # A reader whose client may hold the file already is answered without its bytes read.
     conditional = "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
     try:
-        record = stored.file(document, make, content=not conditional)
+        record = stored.ready(document, content=not conditional)
+        if record is None:
+            if before_making is not None:
+                before_making()
+            record = stored.file(document, make, content=not conditional)
     except stored.NotReady as not_ready:
         context = {"failed": not_ready.failed, "path": request.get_full_path()}
         response = render(request, "reporting/preparing.html", context, status=503)
@@ -164,17 +170,20 @@ QUARTERLY_FILES = {
 
 
 def _quarterly_file(request, slug: str, quarter: int, extension: str) -> HttpResponse:
-    plan = _plan(slug)
+    """A file made already is served without reading the plan (its name holds the plan's
+    slug): the plan is read, or 404 answered, only before making it."""
     if not 1 <= quarter <= 4:
         raise Http404
     language = translation.get_language()
     document, make, content_type = QUARTERLY_FILES[extension]
+    plan = functools.cache(lambda: _plan(slug))
     return _serve_stored(
         request,
-        document(plan, quarter, language),
-        lambda: make(plan, quarter, language),
+        document(slug, quarter, language),
+        lambda: make(plan(), quarter, language),
         content_type,
-        _filename(plan, f"q{quarter}", extension),
+        _filename(slug, f"q{quarter}", extension),
+        before_making=plan,
     )
 
 
@@ -262,7 +271,7 @@ def annual_report_pdf(request, slug: str):
         files.annual_pdf(plan, language, lessons),
         lambda: files.make_annual_pdf(plan, language, lessons),
         "application/pdf",
-        _filename(plan, "annual", "pdf"),
+        _filename(plan.slug, "annual", "pdf"),
     )
 
 
@@ -341,7 +350,7 @@ def years_report_pdf(request, slug: str):
     title = _("%(plan)s: year over year") % {"plan": strategic.title}
     context = {"years_report": build_years_report(strategic)} | documents.organisation_context()
     html = documents.document("reporting/_years_body.html", context, title=title, running_title=title)
-    return _download(render_pdf(html), "application/pdf", _filename(strategic, "years", "pdf"))
+    return _download(render_pdf(html), "application/pdf", _filename(strategic.slug, "years", "pdf"))
 
 
 def _board_update(request, plan: AnnualPlan, quarter: int) -> BoardUpdate | None:
@@ -424,7 +433,7 @@ def board_update_pdf(request, slug: str, quarter: int):
         response["Content-Disposition"] = f'attachment; filename="civicplan-{plan.slug}-q{quarter}-board.pdf"'
         return response
     _fingerprint, html = services.board_update_documents(update, plan)
-    return _download(render_pdf(html), "application/pdf", _filename(plan, f"q{quarter}-board-draft", "pdf"))
+    return _download(render_pdf(html), "application/pdf", _filename(plan.slug, f"q{quarter}-board-draft", "pdf"))
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from civicplan import versions
 from initiatives.models import ReviewState, StatusUpdate
-from reporting.models import BoardUpdate
+from reporting.models import BoardUpdate, ReportFile
 from tests.factories import grow
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +60,16 @@ def test_unknown_quarter_or_plan_is_not_found(client, users):
     assert client.get("/reports/2022-23/q5/").status_code == 404
     assert client.get("/reports/2022-23/q0/").status_code == 404
     assert client.get("/reports/1999-00/q1/").status_code == 404
+
+
+@pytest.mark.parametrize("extension", ["pdf", "xlsx"])
+def test_an_unknown_plans_file_is_not_found_and_nothing_is_made(client, users, extension):
+    """A stored file is looked for before the plan is read: an unknown plan has none, and
+    is then not found, before anything is recorded as being made."""
+    signed_in(client, users, "board")
+    assert client.get(reverse(f"reporting:quarterly-{extension}", args=["1999-00", 1])).status_code == 404
+    assert client.get(reverse(f"reporting:quarterly-{extension}", args=["2022-23", 5])).status_code == 404
+    assert not ReportFile.objects.exists()
 
 
 def test_the_report_reads_approved_updates_only(client, users):
@@ -160,16 +170,17 @@ def test_what_changed_is_computed_from_the_previous_board_update(client, users):
 # the editor's form included); the draft
 # board update reads the update and the previous published one (+3); a published board
 # update or annual report reads only its row. A report file (PDF, workbook) is served
-# outside the request's transaction (no savepoint: -2) and is stored once made: its row
-# looked for (+1), claimed (a savepoint, the insert and its release: +3), filled (+1), and
+# outside the request's transaction (no savepoint: -2) and is stored once made: looked for
+# as made for this version (+1: what a second reader costs), then, not there, its row in any
+# state (+1), claimed (a savepoint, the insert and its release: +3), filled (+1), and
 # the older version's removed (+1); the workbook has no cover (-1). The list reads plans
 # (with their annual reports), quarters and board updates. A change to these numbers needs
 # a reason in its commit. (A second reading reads far less: tests/reporting/test_stored.py.)
 PAGES = {
     "list": (lambda: reverse("reporting:list"), "board", 8),
     "quarterly": (lambda: reverse("reporting:quarterly", args=["2022-23", 2]), "board", 21),
-    "quarterly-pdf": (lambda: reverse("reporting:quarterly-pdf", args=["2022-23", 2]), "board", 25),
-    "quarterly-xlsx": (lambda: reverse("reporting:quarterly-xlsx", args=["2022-23", 2]), "board", 24),
+    "quarterly-pdf": (lambda: reverse("reporting:quarterly-pdf", args=["2022-23", 2]), "board", 26),
+    "quarterly-xlsx": (lambda: reverse("reporting:quarterly-xlsx", args=["2022-23", 2]), "board", 25),
     "annual": (lambda: reverse("reporting:annual", args=["2022-23"]), "board", 25),
     "annual-draft": (lambda: reverse("reporting:annual", args=["2022-23"]), "editor", 25),
     "annual-published": (lambda: reverse("reporting:annual", args=["2022-23"]), "board", 7),
