@@ -121,6 +121,26 @@ _world: _World | None = None
 _wanted = EMPTY
 
 
+# Modules whose tests one worker runs, all of them: each builds a world of its own once
+# (tests/test_permission_matrix.py: the demo and eight report PDFs, 20-50 s), which would be
+# built again on every worker that ran one of its tests.
+ONE_WORKER = frozenset({"tests/test_permission_matrix.py"})
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's ``load`` (a test at a time to whichever worker is free), but for the
+    modules of ``ONE_WORKER``: each a single unit of work. (Its ``loadgroup`` would do this
+    from a mark, but renames the tests to do so, which pytest 9's test ids no longer allow.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in ONE_WORKER else nodeid
+
+    return Scheduling(config, log)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """pytest-django's order (in a transaction, transactional, no database), then by world."""
