@@ -25,6 +25,11 @@ class Text(str):
     def __reduce__(self):
         return (Text, (str(self), self.language))
 
+    def __repr__(self) -> str:
+        # With its language: what is kept by the repr of what it is made of (a chart, a
+        # report's section) is made again when a text's translation is written or removed.
+        return f"Text({str(self)!r}, {self.language!r})"
+
     @property
     def is_fallback(self) -> bool:
         """Shown in another language than the reader's (its translation is missing)."""

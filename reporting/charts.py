@@ -23,7 +23,6 @@ is wrapped onto several lines (``svg.wrap_labels``), and the chart grows to hold
 
 import functools
 import hashlib
-import logging
 import math
 import sys
 import textwrap
@@ -34,16 +33,15 @@ from pathlib import Path
 
 import pygal
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.formats import number_format
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pygal.style import Style
 
 from initiatives.models import Status
 from priorities.models import quarter_code
 
-from . import svg
+from . import stored, svg
 from .data import STATUS_ORDER, IndicatorRow, PrioritySection, StatusCounts
 from .svg import clean_svg
 
@@ -81,10 +79,6 @@ PROGRESS_RANGE = (0, 100)
 SERIES = (*(status.value for status in STATUS_ORDER), MISSING)
 
 
-CACHE_SECONDS = 24 * 60 * 60
-logger = logging.getLogger(__name__)
-
-
 @dataclass(frozen=True)
 class Chart:
     svg: str  # produced by pygal, which escapes every label: safe to mark_safe
@@ -107,21 +101,8 @@ def _cached(draw: Callable) -> Callable:
 
     @functools.wraps(draw)
     def cached(*args, **kwargs):
-        # The data are frozen dataclasses of strings, numbers and tuples: their repr is all of them.
-        made_of = repr((draw.__name__, args, sorted(kwargs.items()), get_language()))
-        key = f"chart:{_code_version()}:{hashlib.sha256(made_of.encode()).hexdigest()}"
-        try:
-            chart = cache.get(key)
-        except Exception:  # a cache that is down (Redis restarting) costs time, never the report
-            logger.warning("The cache could not be read: the chart is drawn without it.", exc_info=True)
-            return draw(*args, **kwargs)
-        if chart is None:
-            chart = draw(*args, **kwargs)
-            try:
-                cache.set(key, chart, CACHE_SECONDS)
-            except Exception:
-                logger.warning("The cache could not keep a chart.", exc_info=True)
-        return chart
+        key = stored.made_of_key(f"chart:{_code_version()}", (draw.__name__, args, sorted(kwargs.items())))
+        return stored.cached(key, lambda: draw(*args, **kwargs), what="a chart")
 
     return cached
 

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from civicplan.models import Organisation
 
-from . import charts
-from .data import AnnualReport, Changes, EventRow, PrioritySection, QuarterlyReport
+from . import charts, stored
+from .data import AnnualReport, Changes, EventRow, PrioritySection, QuarterlyReport, QuarterRef
 from .pdf import LOGO_URL
 
 STYLESHEETS = ("civicplan/report.css", "civicplan/print.css")
@@ -56,6 +56,20 @@ def sections(report: QuarterlyReport, events: tuple[EventRow, ...] | None = None
             )
         )
     return views
+
+
+def section_html(view: SectionView, quarter: QuarterRef, *, annual: bool) -> str:
+    """A strategic priority's section of the quarterly report (of the annual report, if
+    ``annual``), made from its view, the report's quarter and the language alone, so it is
+    kept by them (``stored.fragment``): after a change to one priority, the others' sections
+    are not made again."""
+    return stored.fragment(
+        "report-section",
+        (view, quarter, annual),
+        lambda: render_to_string(
+            "reporting/_priority_section.html", {"view": view, "quarter": quarter, "annual": annual}
+        ),
+    )
 
 
 def quarterly_context(report: QuarterlyReport, events: tuple[EventRow, ...] | None = None) -> dict:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,12 +32,14 @@ from django.db.models import CharField, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from civicplan import versions
 
 from .models import ReportFile
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 READERS, EDITORS = "readers", "editors"
 # A making that started this long ago and never finished is taken over by the next reader.
@@ -85,25 +88,48 @@ def _version_in_query() -> Concat:
     return Concat(versions.current_in_query(), Value(f":{release()}"), output_field=CharField())
 
 
-# --- Page bodies, in the cache ---------------------------------------------------------------
+# --- Page bodies and their parts, in the cache -----------------------------------------------
+
+
+def cached(key: str, make: Callable[[], T], *, what: str = "a report") -> T:
+    """``make()``'s result, kept in Django's cache under ``key`` (for ``BODY_TIMEOUT``): from
+    the cache, or made and put there. A cache that is down (Redis restarting) costs time,
+    never the report: ``what`` is then made without it, and the log says so."""
+    try:
+        found = cache.get(key)
+    except Exception:
+        logger.warning("The cache could not be read: %s is made without it.", what, exc_info=True)
+        return make()
+    if found is None:
+        found = make()
+        try:
+            cache.set(key, found, BODY_TIMEOUT)
+        except Exception:
+            logger.warning("The cache could not keep %s.", what, exc_info=True)
+    return found
+
+
+def made_of_key(kind: str, made_of: object) -> str:
+    """A cache key for what is made from ``made_of`` alone, in the reader's language: the
+    hash of its repr (frozen dataclasses of strings, numbers, dates and tuples, and Texts,
+    whose repr carries their language: all of what they hold)."""
+    digest = hashlib.sha256(repr((made_of, get_language())).encode()).hexdigest()
+    return f"{kind}:{digest}"
 
 
 def body(document: Document, make: Callable[[], str]) -> str:
     """The HTML of a report's body for this version of the data: from the cache, or made
     (``make()``) and put there."""
-    key = f"report-body:{document.name}:{version()}"
-    try:
-        html = cache.get(key)
-    except Exception:  # a cache that is down (Redis restarting) costs time, never the report
-        logger.warning("The cache could not be read: the report is made without it.", exc_info=True)
-        return make()
-    if html is None:
-        html = make()
-        try:
-            cache.set(key, str(html), BODY_TIMEOUT)
-        except Exception:
-            logger.warning("The cache could not keep a report.", exc_info=True)
+    html = cached(f"report-body:{document.name}:{version()}", lambda: str(make()))
     # The HTML our own templates made (autoescaped), kept in our own cache.
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703
+
+
+def fragment(kind: str, made_of: object, make: Callable[[], str]) -> str:
+    """The HTML of a part of a report (a priority's section) made from ``made_of`` alone,
+    kept under what it is made of and the code that makes it (``release()``): a change to
+    the plan that does not touch ``made_of`` does not make it again."""
+    html = cached(f"{made_of_key(kind, made_of)}:{release()}", lambda: str(make()), what=f"a report's {kind}")
     return mark_safe(html)  # noqa: S308  # nosec B308 B703
 
 

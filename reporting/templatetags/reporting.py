@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from initiatives.models import ReviewState, Status
 from priorities.models import EventKind
+from reporting import documents
 from reporting.data import Trend
 
 register = template.Library()
@@ -30,6 +31,13 @@ def status_chip(value: str | None) -> str:
 @functools.cache
 def _chip(value: str | None, language: str) -> str:
     return format_html('<span class="status status-{}">{}</span>', value or "missing", status_label(value))
+
+
+@register.simple_tag(takes_context=True)
+def priority_section(context, view) -> str:
+    """``{% priority_section view %}``: a priority's section of the report in ``context``
+    (annual if ``annual`` is set), kept once made (documents.section_html)."""
+    return documents.section_html(view, context["report"].quarter, annual=bool(context.get("annual")))
 
 
 @register.filter

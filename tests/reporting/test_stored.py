@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -183,6 +184,68 @@ def test_the_page_body_is_made_once_and_the_second_view_reads_little(users, djan
     event.title = "Un événement au nouveau nom"
     event.save()
     assert "Un événement au nouveau nom" in board.get(Q2_PAGE).content.decode()
+
+
+@pytest.fixture
+def sections_made():
+    """The priorities' sections made (their template rendered) during the test, by number."""
+    made = []
+
+    def rendered(sender, template, context, **kwargs):
+        if template.name == "reporting/_priority_section.html":
+            made.append(context["view"].section.number)
+
+    template_rendered.connect(rendered)
+    yield made
+    template_rendered.disconnect(rendered)
+
+
+def test_after_a_change_to_one_priority_only_its_section_is_made_again(users, sections_made):
+    board = reader(users)
+    board.get(Q2_PAGE)
+    assert sorted(sections_made) == [1, 2, 3, 4, 5]
+    sections_made.clear()
+    text = _priority()  # priority 1's statement
+
+    page = board.get(Q2_PAGE).content.decode()
+
+    assert text in page
+    assert sections_made == [1]
+    # The other sections are the same as when they were made: every priority is there, in order.
+    assert [page.index(f'id="priority-{n}"') for n in range(1, 6)] == sorted(
+        page.index(f'id="priority-{n}"') for n in range(1, 6)
+    )
+
+
+def test_a_section_is_kept_per_language_and_report(users, sections_made):
+    for language in ("en", "fr"):
+        reader(users, language=language).get(Q2_PAGE)
+    reader(users).get(reverse("reporting:quarterly", args=[PLAN, 3]))
+    reader(users).get(reverse("reporting:annual", args=[PLAN]))
+    assert sorted(sections_made) == sorted([1, 2, 3, 4, 5] * 4)
+    sections_made.clear()
+    reader(users, language="fr").get(Q2_PAGE)
+    versions.changed()
+    reader(users, language="fr").get(Q2_PAGE)
+    assert sections_made == []  # the body made again from its kept sections
+
+
+def test_a_translation_written_as_the_text_it_stood_in_for_drops_the_marker(users):
+    """A Text's repr carries its language: a priority's English title written the same as
+    its French one (no longer a stand-in) is a new section, without "(in French)"."""
+    from priorities.models import StrategicPriority
+
+    priority = StrategicPriority.objects.get(annual_plan__slug=PLAN, number=1)
+    priority.title_en = ""
+    priority.save()
+    heading = 'id="priority-1-title"'
+    board = reader(users)
+    page = board.get(Q2_PAGE).content.decode()
+    assert 'lang="fr"' in page[page.index(heading) : page.index("</h2>", page.index(heading))]
+    priority.title_en = priority.title_fr
+    priority.save()
+    page = board.get(Q2_PAGE).content.decode()
+    assert 'lang="fr"' not in page[page.index(heading) : page.index("</h2>", page.index(heading))]
 
 
 def test_a_file_someone_is_making_is_not_made_twice(users, renders):
