@@ -20,7 +20,6 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
@@ -35,14 +34,6 @@ def current() -> str:
 
     token = DataVersion.objects.filter(pk=DataVersion.ONE).values_list("token", flat=True).first()
     return token if token is not None else _replace()
-
-
-def current_in_query() -> Subquery:
-    """The token, to be read inside another query (no query of its own); NULL until the
-    first write makes it."""
-    from .models import DataVersion
-
-    return Subquery(DataVersion.objects.filter(pk=DataVersion.ONE).values("token")[:1])
 
 
 def changed(using: str = "default") -> None:

@@ -5,7 +5,8 @@ and the audience (what the reader may see: ``readers`` read approved work only, 
 board; ``editors`` also read what is not yet published). So it is made once per version
 of the data (civicplan.versions), and kept under that version with the code that made it
 (``release()``): a page's body in Django's cache, a file (PDF, workbook) in the database
-(``ReportFile``), where every app server finds it.
+(``ReportFile``), where every app server finds it, and in each server process's memory once
+read there (``FileMemory``).
 
 A file is made by whoever asks for it first: a background worker (``tasks.prepare``, after
 an approval, a lock or a round's end) or the first reader. Whoever starts records it
@@ -19,6 +20,8 @@ import contextlib
 import functools
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,8 +31,6 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Value
-from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -82,10 +83,6 @@ def release() -> str:
 def version() -> str:
     """The version a document is stored under now: the data's, and the code's."""
     return f"{versions.current()}:{release()}"
-
-
-def _version_in_query() -> Concat:
-    return Concat(versions.current_in_query(), Value(f":{release()}"), output_field=CharField())
 
 
 # --- Page bodies and their parts, in the cache -----------------------------------------------
@@ -148,28 +145,76 @@ class NotReady(Exception):
         return self.record.state == ReportFile.State.FAILED
 
 
-def ready(document: Document, *, content: bool = True) -> ReportFile | None:
-    """The file of ``document`` made for this version of the data, or None: one query (the
-    data version is read inside it), what every reader but the first costs. Else ``file()``."""
-    records = ReportFile.objects.filter(
-        document=document.name, state=ReportFile.State.READY, version=_version_in_query()
-    )
-    return (records if content else records.defer("content")).first()
+class FileMemory:
+    """Files read lately, kept in this process's memory by document and version, up to
+    ``budget`` bytes (the least recently read go first). A stored file never changes (one
+    per document and version, made once), so a copy serves every later reader of that
+    version: what they cost is the query of the version, not the file's bytes."""
+
+    def __init__(self, budget: int):
+        self.budget, self.used = budget, 0
+        self._files: OrderedDict[tuple[str, str], ReportFile] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> ReportFile | None:
+        with self._lock:
+            record = self._files.get(key)
+            if record is not None:
+                self._files.move_to_end(key)
+            return record
+
+    def keep(self, key: tuple[str, str], record: ReportFile) -> None:
+        size = len(record.content)
+        if size > self.budget:
+            return
+        with self._lock:
+            if key in self._files:
+                return
+            self._files[key] = record
+            self.used += size
+            while self.used > self.budget:
+                _, dropped = self._files.popitem(last=False)
+                self.used -= len(dropped.content)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._files.clear()
+            self.used = 0
 
 
-def file(document: Document, make: Callable[[], bytes], *, content: bool = True) -> ReportFile:
-    """The stored file of ``document`` for this version of the data, made now by ``make()``
-    if nobody has made it or is making it. Read with its bytes, unless ``content`` is False
-    (a reader who may have it already, ETag: ``sha256``, is answered without them: they are
-    deferred). NotReady: someone else is making it, or it could not be made (then the next
-    call tries again).
+memory = FileMemory(settings.REPORT_FILES_MEMORY_MB * 1024 * 1024)
+
+
+def _remember(record: ReportFile) -> None:
+    """Keep a ready file read with its bytes (not one read without them) in memory."""
+    if "content" not in record.get_deferred_fields():
+        record.content = bytes(record.content)  # PostgreSQL's bytea is read as a memoryview
+        memory.keep((record.document, record.version), record)
+
+
+def file(
+    document: Document, make: Callable[[], bytes], *, content: bool = True, before_making: Callable | None = None
+) -> ReportFile:
+    """The stored file of ``document`` for this version of the data: from this process's
+    memory after the query of the version (what every reader but the first costs), else
+    from the database in one more, else made now by ``make()`` (after ``before_making()``,
+    which reads what making needs, or raises Http404) if nobody has made it or is making
+    it. Read with its bytes, unless ``content`` is False (a reader who may have it already,
+    ETag: ``sha256``, is answered without them: they are deferred). NotReady: someone else
+    is making it, or it could not be made (then the next call tries again).
 
     Called outside a transaction (the views are ``non_atomic_requests``): the row that says
     it is being made is seen by every other reader at once, not when the making ends."""
     stamp = version()
+    kept = memory.get((document.name, stamp))
+    if kept is not None:
+        return kept
     found = _find(document, stamp, content=content)
     if found is not None and found.state == ReportFile.State.READY:
+        _remember(found)
         return found
+    if before_making is not None:
+        before_making()
     claimed = _claim(document, stamp, found)
     if claimed is None:
         raise NotReady(_find(document, stamp) or found)
@@ -225,4 +270,5 @@ def _make(record: ReportFile, make: Callable[[], bytes]) -> ReportFile:
     ReportFile.objects.filter(
         document=record.document, state=ReportFile.State.READY, started_at__lt=record.started_at
     ).delete()
+    _remember(record)
     return record

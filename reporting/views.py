@@ -133,16 +133,12 @@ def stored_file(view):
 
 
 def _serve_stored(request, document, make, content_type: str, filename: str, *, before_making=None) -> HttpResponse:
-    """The stored file (``stored.ready``: one query), else made now (``stored.file``), after
-    ``before_making()`` (which reads what making needs, or answers 404)."""
+    """The stored file (``stored.file``: kept in memory, else in the database), else made
+    now, after ``before_making()`` (which reads what making needs, or answers 404)."""
     # A reader whose client may hold the file already is answered without its bytes read.
     conditional = "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
     try:
-        record = stored.ready(document, content=not conditional)
-        if record is None:
-            if before_making is not None:
-                before_making()
-            record = stored.file(document, make, content=not conditional)
+        record = stored.file(document, make, content=not conditional, before_making=before_making)
     except stored.NotReady as not_ready:
         context = {"failed": not_ready.failed, "path": request.get_full_path()}
         response = render(request, "reporting/preparing.html", context, status=503)

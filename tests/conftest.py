@@ -33,7 +33,7 @@ from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from reporting import pdf
+from reporting import pdf, stored
 from reporting.pdf import write_pdf as _write_pdf
 from tests import snapshots
 from tests.factories import UserFactory
@@ -220,9 +220,10 @@ def _site_language():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: counters (password-reset limits) and stored
-    charts of an earlier test are not this one's."""
+    """Each test starts with an empty cache: counters (password-reset limits), stored
+    charts and report files kept in memory of an earlier test are not this one's."""
     cache.clear()
+    stored.memory.clear()
 
 
 # A PDF laid out once per test process for each document (at most PDFS_KEPT kept).

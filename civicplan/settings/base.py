@@ -167,6 +167,10 @@ TASKS = {
 }
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Report files (PDFs, workbooks) read lately are kept in each server process's memory, up to
+# this many megabytes, so that their next readers are not served them from the database
+# again (reporting.stored.FileMemory; a PDF of a plan twenty times the seed's is about 2 MB).
+REPORT_FILES_MEMORY_MB = env.int("REPORT_FILES_MEMORY_MB", default=64)
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # Report charts are kept here (about 7 KB each; a report of a plan 20 times the seed's
     # draws about 300): room for a few reports in each process.

@@ -139,13 +139,32 @@ def test_a_pdf_is_made_once_and_served_stored_to_every_reader(users, renders, dj
     again = reader(users, "staff").get(Q2_PDF)
     assert again.content == first.content and len(renders) == 1
     board = reader(users)
-    # The session, the user, their groups, the file's row made for the version of the data
-    # (read inside that query): not the plan, which only making the file needs.
+    # The session, the user, their groups, the version of the data; the file is in this
+    # process's memory: not the plan, which only making the file needs.
     with django_assert_num_queries(4):
         assert board.get(Q2_PDF).content == first.content
     with django_assert_num_queries(4):  # the same, without the file's bytes
         assert board.get(Q2_PDF, headers={"If-None-Match": first["ETag"]}).status_code == 304
+    # Another server process (its memory empty) reads the file's row once, then keeps it.
+    stored.memory.clear()
+    with django_assert_num_queries(5):
+        assert board.get(Q2_PDF).content == first.content
+    with django_assert_num_queries(4):
+        assert board.get(Q2_PDF).content == first.content
     assert len(renders) == 1
+
+
+def test_the_memory_of_files_keeps_the_last_read_within_its_budget():
+    memory = stored.FileMemory(budget=10)
+    files = {name: ReportFile(document=name, version="v", content=b"x" * size) for name, size in (("a", 4), ("b", 4))}
+    memory.keep(("a", "v"), files["a"])
+    memory.keep(("b", "v"), files["b"])
+    assert memory.get(("a", "v")) is files["a"]  # read last: "b" is now the oldest
+    memory.keep(("c", "v"), ReportFile(document="c", version="v", content=b"x" * 4))
+    assert memory.get(("b", "v")) is None and memory.get(("a", "v")) is files["a"] and memory.used == 8
+    memory.keep(("d", "v"), ReportFile(document="d", version="v", content=b"x" * 11))  # larger than the budget
+    assert memory.get(("d", "v")) is None and memory.used == 8
+    assert memory.get(("a", "other version")) is None
 
 
 def test_a_change_makes_the_next_download_new(users, renders):

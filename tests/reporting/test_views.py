@@ -170,17 +170,17 @@ def test_what_changed_is_computed_from_the_previous_board_update(client, users):
 # the editor's form included); the draft
 # board update reads the update and the previous published one (+3); a published board
 # update or annual report reads only its row. A report file (PDF, workbook) is served
-# outside the request's transaction (no savepoint: -2) and is stored once made: looked for
-# as made for this version (+1: what a second reader costs), then, not there, its row in any
-# state (+1), claimed (a savepoint, the insert and its release: +3), filled (+1), and
+# outside the request's transaction (no savepoint: -2) and is stored once made: the version
+# of the data (+1: what a second reader costs, served from memory), its row for that version
+# (+1), claimed (a savepoint, the insert and its release: +3), filled (+1), and
 # the older version's removed (+1); the workbook has no cover (-1). The list reads plans
 # (with their annual reports), quarters and board updates. A change to these numbers needs
 # a reason in its commit. (A second reading reads far less: tests/reporting/test_stored.py.)
 PAGES = {
     "list": (lambda: reverse("reporting:list"), "board", 8),
     "quarterly": (lambda: reverse("reporting:quarterly", args=["2022-23", 2]), "board", 21),
-    "quarterly-pdf": (lambda: reverse("reporting:quarterly-pdf", args=["2022-23", 2]), "board", 26),
-    "quarterly-xlsx": (lambda: reverse("reporting:quarterly-xlsx", args=["2022-23", 2]), "board", 25),
+    "quarterly-pdf": (lambda: reverse("reporting:quarterly-pdf", args=["2022-23", 2]), "board", 25),
+    "quarterly-xlsx": (lambda: reverse("reporting:quarterly-xlsx", args=["2022-23", 2]), "board", 24),
     "annual": (lambda: reverse("reporting:annual", args=["2022-23"]), "board", 25),
     "annual-draft": (lambda: reverse("reporting:annual", args=["2022-23"]), "editor", 25),
     "annual-published": (lambda: reverse("reporting:annual", args=["2022-23"]), "board", 7),
