@@ -78,30 +78,40 @@ def status_counts(quarter: int, rows) -> StatusCounts:
     )
 
 
-def _event_row(event: Event) -> EventRow:
+def _event_row(event: Event, priorities: dict[int, StrategicPriority]) -> EventRow:
     initiative = event.initiative
+    for linked in (event, initiative):
+        # Given its priority, unless that is another plan's (which validation refuses): read then.
+        if linked is not None and linked.priority_id in priorities:
+            linked.priority = priorities[linked.priority_id]
+    priority = event.priority if event.priority_id else None
     return EventRow(
         slug=event.slug,
         title=translated(event, "title"),
         kind=event.kind,
-        quarter=event.quarter.number,
+        quarter=event.quarter_number,
         start=event.start_date,
         end=event.end_date,
         description=translated(event, "description"),
-        priority_number=event.priority.number
-        if event.priority
-        else (initiative.priority.number if initiative else None),
+        priority_number=priority.number if priority else (initiative.priority.number if initiative else None),
         initiative_code=initiative.code if initiative else None,
     )
 
 
-def _events(plan: AnnualPlan, quarters: list[int]) -> list[EventRow]:
+def _events(plan: AnnualPlan, quarters: list[int], priorities: dict[int, StrategicPriority]) -> list[EventRow]:
     events = (
         Event.objects.filter(annual_plan=plan, quarter__number__in=quarters)
-        .select_related("quarter", "priority", "initiative__priority")
+        .select_related("initiative")
+        .annotate(quarter_number=F("quarter__number"))
         .order_by("quarter__number", F("start_date").asc(nulls_last=True), "title", "slug")
     )
-    return [_event_row(event) for event in events]
+    return [_event_row(event, priorities) for event in events]
+
+
+def _priorities(plan: AnnualPlan) -> dict[int, StrategicPriority]:
+    """The plan's strategic priorities by id, in order: given to the rows that name theirs,
+    which are then not read with each row (a report of a large plan reads thousands)."""
+    return {priority.pk: priority for priority in StrategicPriority.objects.filter(annual_plan=plan).order_by("number")}
 
 
 def _entries(updates: dict, key, upto: int) -> tuple[QuarterEntry, ...]:
@@ -142,14 +152,14 @@ def _row(*, code: str, title: str, priority_number: int, lead, entries) -> Initi
     )
 
 
-def initiative_rows(upto: int, **where) -> dict[int, list[InitiativeRow]]:
+def initiative_rows(upto: int, priorities: dict[int, StrategicPriority] | None = None, **where):
     """Per priority number, the initiatives that ``where`` finds (lookups on Initiative:
     ``priority__annual_plan=plan`` for a plan's, ``priority=priority`` for one priority's),
-    each with one entry per quarter from Q1 to ``upto``: three queries."""
+    each with one entry per quarter from Q1 to ``upto``: three queries (and their
+    priorities, unless given: ``_priorities``)."""
     through = {f"initiative__{lookup}": value for lookup, value in where.items()}
-    initiatives = list(
-        Initiative.objects.filter(**where).select_related("priority").order_by("priority__number", "number")
-    )
+    initiatives = Initiative.objects.filter(**where).order_by("priority__number", "number")
+    initiatives = list(initiatives if priorities is not None else initiatives.select_related("priority"))
     leads = {
         m.initiative_id: m.user
         for m in Membership.objects.filter(role=Membership.Role.LEAD, **through).select_related("user")
@@ -162,6 +172,8 @@ def initiative_rows(upto: int, **where) -> dict[int, list[InitiativeRow]]:
     }
     rows = defaultdict(list)
     for initiative in initiatives:
+        if priorities is not None:
+            initiative.priority = priorities[initiative.priority_id]
         rows[initiative.priority.number].append(
             _row(
                 code=initiative.code,
@@ -196,7 +208,7 @@ def _organisational_rows(plan: AnnualPlan, upto: int) -> tuple[InitiativeRow, ..
     )
 
 
-def _result_rows(plan: AnnualPlan, upto: int) -> dict[int, list[ResultRow]]:
+def _result_rows(plan: AnnualPlan, upto: int, priorities: dict[int, StrategicPriority]) -> dict[int, list[ResultRow]]:
     values = defaultdict(list)
     for indicator, quarter, value in (
         IndicatorValue.objects.filter(indicator__expected_result__priority__annual_plan=plan, quarter__number__lte=upto)
@@ -204,10 +216,14 @@ def _result_rows(plan: AnnualPlan, upto: int) -> dict[int, list[ResultRow]]:
         .values_list("indicator_id", "quarter__number", "value")
     ):
         values[indicator].append((quarter, value))
+    results = list(ExpectedResult.objects.filter(priority__annual_plan=plan).order_by("priority__number", "number"))
+    by_id = {}
+    for result in results:
+        result.priority = priorities[result.priority_id]
+        by_id[result.pk] = result
     indicators = defaultdict(list)
-    for indicator in Indicator.objects.filter(expected_result__priority__annual_plan=plan).select_related(
-        "expected_result__priority"
-    ):
+    for indicator in Indicator.objects.filter(expected_result__priority__annual_plan=plan):
+        indicator.expected_result = by_id[indicator.expected_result_id]
         indicators[indicator.expected_result_id].append(
             (
                 indicator.number,
@@ -223,11 +239,7 @@ def _result_rows(plan: AnnualPlan, upto: int) -> dict[int, list[ResultRow]]:
             )
         )
     rows = defaultdict(list)
-    for result in (
-        ExpectedResult.objects.filter(priority__annual_plan=plan)
-        .select_related("priority")
-        .order_by("priority__number", "number")
-    ):
+    for result in results:
         rows[result.priority.number].append(
             ResultRow(
                 code=result.code,
@@ -238,45 +250,45 @@ def _result_rows(plan: AnnualPlan, upto: int) -> dict[int, list[ResultRow]]:
     return rows
 
 
-def _learning(plan: AnnualPlan, upto: int) -> tuple[dict[int, str], dict[int, list[Reflection]]]:
-    questions, question_ids = {}, set()
-    for question in (
-        LearningQuestion.objects.filter(priority__annual_plan=plan)
-        .select_related("priority")
-        .order_by("priority__number", "number")
-    ):
-        if question.priority.number not in questions:  # a priority's first question is the one reported
-            questions[question.priority.number] = translated(question, "text")
-            question_ids.add(question.pk)
+def _learning(
+    plan: AnnualPlan, upto: int, priorities: dict[int, StrategicPriority]
+) -> tuple[dict[int, str], dict[int, list[Reflection]]]:
+    questions, reported = {}, {}  # reported: a priority's first question's id -> its number
+    for question in LearningQuestion.objects.filter(priority__annual_plan=plan).order_by("priority__number", "number"):
+        number = priorities[question.priority_id].number
+        if number not in questions:  # a priority's first question is the one reported
+            questions[number] = translated(question, "text")
+            reported[question.pk] = number
     reflections = defaultdict(list)
-    for reflection in (
+    for question, quarter, text in (
         LearningReflection.objects.filter(learning_question__priority__annual_plan=plan, quarter__number__lte=upto)
-        .select_related("quarter", "learning_question__priority")
         .order_by("learning_question__number", "quarter__number")
+        .values_list("learning_question_id", "quarter__number", "text")
     ):
-        if reflection.learning_question_id not in question_ids:
-            continue
-        reflections[reflection.learning_question.priority.number].append(
-            Reflection(quarter=reflection.quarter.number, text=reflection.text)
-        )
+        if question in reported:
+            reflections[reported[question]].append(Reflection(quarter=quarter, text=text))
     return questions, reflections
 
 
-def build_quarterly_report(plan: AnnualPlan, quarter: int) -> QuarterlyReport:
+def build_quarterly_report(
+    plan: AnnualPlan, quarter: int, priorities: dict[int, StrategicPriority] | None = None
+) -> QuarterlyReport:
     """The quarterly trend report of ``plan`` (loaded with ``select_related("strategic_plan")``)
-    for quarter ``quarter`` (1-4), in a fixed number of queries whatever the plan's size."""
+    for quarter ``quarter`` (1-4), in a fixed number of queries whatever the plan's size
+    (with its priorities, if given: ``_priorities``)."""
     if not 1 <= quarter <= 4:
         raise ValueError(f"quarter must be 1-4, not {quarter}")
     quarters = tuple(
         QuarterRef(number=q.number, start=q.start_date, end=q.end_date) for q in plan.quarters.order_by("number")
     )
-    initiatives = initiative_rows(quarter, priority__annual_plan=plan)
-    results = _result_rows(plan, quarter)
-    questions, reflections = _learning(plan, quarter)
-    events = _events(plan, [quarter, quarter + 1])
+    priorities = _priorities(plan) if priorities is None else priorities
+    initiatives = initiative_rows(quarter, priorities, priority__annual_plan=plan)
+    results = _result_rows(plan, quarter, priorities)
+    questions, reflections = _learning(plan, quarter, priorities)
+    events = _events(plan, [quarter, quarter + 1], priorities)
     this_quarter = tuple(e for e in events if e.quarter == quarter)
     sections = []
-    for priority in StrategicPriority.objects.filter(annual_plan=plan).order_by("number"):
+    for priority in priorities.values():
         rows = tuple(initiatives[priority.number])
         sections.append(
             PrioritySection(
@@ -338,10 +350,11 @@ def _plan_words(plan: AnnualPlan) -> PlanWords:
 
 
 def build_annual_report(plan: AnnualPlan) -> AnnualReport:
-    year = build_quarterly_report(plan, 4)
+    priorities = _priorities(plan)
+    year = build_quarterly_report(plan, 4, priorities)
     return AnnualReport(
         year=year,
-        events=tuple(_events(plan, [1, 2, 3, 4])),
+        events=tuple(_events(plan, [1, 2, 3, 4], priorities)),
         year_end_totals=year_end_counts(year.initiatives),
         year_end_by_priority=tuple(year_end_counts(section.initiatives) for section in year.priorities),
         words=_plan_words(plan),
